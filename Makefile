@@ -1,0 +1,74 @@
+# smsadmin — `make run` for a demo against the built-in sandbox, `make test` for the whole suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SANDBOX_PORT ?= 8001
+SITE_ADDR ?= 127.0.0.1:8000
+export SMSADMIN_SANDBOX_KEY ?= sandbox-demo-key
+
+.PHONY: help install run test test-sqlite test-postgres lint format bench screenshots clean
+
+help:
+	@echo "make run    start the sandbox and the site on http://$(SITE_ADDR)"
+	@echo "make test   lint, then the whole suite on SQLite and on PostgreSQL, browser tests included"
+	@echo "make lint | format | bench | screenshots | clean"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	@if ! $(PYTHON) -c 'import ensurepip' 2>/dev/null; then \
+		echo "Installing python3-venv (needed to create .venv)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; fi
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+.env: | $(STAMP)
+	$(PY) -m smsadmin.devtools write-dotenv .env
+
+run: install .env
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) manage.py bootstrap_demo --sandbox-url http://127.0.0.1:$(SANDBOX_PORT)/api
+	@trap 'kill 0' EXIT; \
+	$(PY) -m smsadmin.sociostacks.sandbox --port $(SANDBOX_PORT) --api-key $$SMSADMIN_SANDBOX_KEY & \
+	echo "smsadmin on http://$(SITE_ADDR)  (Ctrl-C stops the site and the sandbox)"; \
+	$(PY) manage.py runserver $(SITE_ADDR)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -q -c pyproject.toml -r smsadmin -ll
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# The browser tests need Debian's chromium; PostgreSQL is used where found,
+# else installed and started on a private port (scripts/ensure-postgres).
+test: install lint
+	scripts/ensure-chromium
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: install
+	env -u DATABASE_URL $(PY) -m pytest -n 2 -m "not postgres" --dist loadgroup
+
+test-postgres: install
+	DATABASE_URL="$$(scripts/ensure-postgres)" $(PY) -m pytest -n 2 -m "not e2e"
+
+bench: install
+	$(PY) bench/run_all.py
+
+screenshots: install
+	scripts/ensure-chromium
+	$(PY) -m pytest tests/e2e/test_screenshots.py -p no:xdist --screenshots docs/screenshots
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

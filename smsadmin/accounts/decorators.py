@@ -1,0 +1,38 @@
+from collections.abc import Callable
+from functools import wraps
+
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+from smsadmin.accounts.roles import ROLE_DESCRIPTIONS, Role, has_role
+from smsadmin.audit.models import Outcome
+from smsadmin.audit.recorder import record
+
+View = Callable[..., HttpResponse]
+
+
+def role_required(role: Role) -> Callable[[View], View]:
+    """Refuse the view with an explaining 403 page (and an audit event) without ``role``."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            if has_role(request.user, role):
+                return view(request, *args, **kwargs)
+            record(
+                "permission denied",
+                request=request,
+                outcome=Outcome.DENIED,
+                target=request.path[:255],
+                details={"needed_role": str(role), "method": request.method},
+            )
+            return TemplateResponse(
+                request,
+                "403.html",
+                {"needed_role": role, "role_allows": ROLE_DESCRIPTIONS[role]},
+                status=403,
+            )
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,15 @@
+from django.contrib.auth.models import Group
+
+from smsadmin.accounts.management.commands.grant_role import Command as GrantRole
+from smsadmin.accounts.models import User
+
+
+class Command(GrantRole):
+    help = "Take a role away from a person."
+    action = "role revoked"
+
+    def change(self, user: User, group: Group) -> bool:
+        if not user.groups.filter(pk=group.pk).exists():
+            return False
+        user.groups.remove(group)
+        return True

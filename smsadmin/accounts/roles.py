@@ -1,0 +1,57 @@
+"""Roles are Django groups (made by a data migration); this module says what each allows.
+
+A role is satisfied by being in any group that includes it: `admin` includes
+every role and `sender` includes `viewer`. Superusers have every role.
+"""
+
+from enum import StrEnum
+
+from django.contrib.auth.models import AnonymousUser
+
+from smsadmin.accounts.models import User
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"
+    SENDER = "sender"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+ROLE_DESCRIPTIONS = {
+    Role.VIEWER: "list and view messages and devices",
+    Role.SENDER: "everything a viewer may, plus compose, send, schedule, cancel and delete",
+    Role.AUDITOR: "review and export the audit log",
+    Role.ADMIN: "everything, plus team keys and people",
+}
+
+# Which groups satisfy a role.
+_SATISFIED_BY: dict[Role, frozenset[str]] = {
+    Role.VIEWER: frozenset({Role.VIEWER, Role.SENDER, Role.ADMIN}),
+    Role.SENDER: frozenset({Role.SENDER, Role.ADMIN}),
+    Role.AUDITOR: frozenset({Role.AUDITOR, Role.ADMIN}),
+    Role.ADMIN: frozenset({Role.ADMIN}),
+}
+
+
+def group_names(user: User | AnonymousUser) -> frozenset[str]:
+    """The user's group names, looked up once per user object (so once per request)."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_smsadmin_group_names", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._smsadmin_group_names = cached
+    return cached
+
+
+def has_role(user: User | AnonymousUser, role: Role) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(group_names(user) & _SATISFIED_BY[role])
+
+
+def roles_of(user: User | AnonymousUser) -> list[Role]:
+    return [role for role in Role if has_role(user, role)]

@@ -1,0 +1,40 @@
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from smsadmin.accounts.forms import OperatorForm, PreferencesForm
+from smsadmin.audit.recorder import OPERATOR_SESSION_KEY, record
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+@require_http_methods(["GET", "POST"])
+def operator(request: HttpRequest) -> HttpResponse:
+    """A person on a shared login names themself before anything else."""
+    form = OperatorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        request.session[OPERATOR_SESSION_KEY] = form.cleaned_data["operator_name"]
+        record("operator named", request=request)
+        return redirect(_safe_next(request, "home"))
+    return TemplateResponse(
+        request, "accounts/operator.html", {"form": form, "next": _safe_next(request, "")}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    form = PreferencesForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        record("preferences changed", request=request, details={"fields": form.changed_data})
+        messages.success(request, "Your preferences are saved.")
+        return redirect("preferences")
+    return TemplateResponse(request, "accounts/preferences.html", {"form": form})

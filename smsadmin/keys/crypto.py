@@ -1,0 +1,63 @@
+"""The only place that encrypts or decrypts stored API keys (MultiFernet).
+
+Keys come from SMSADMIN_ENCRYPTION_KEYS, independent of SECRET_KEY: the first
+encrypts, all of them decrypt, so a new key can be put in front and old rows
+re-encrypted with ``rotate_encryption_keys`` at leisure.
+"""
+
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+class KeyDecryptionError(Exception):
+    """A stored key could not be decrypted with any configured encryption key."""
+
+
+@cache
+def _multi_fernet(keys: tuple[str, ...]) -> MultiFernet:
+    if not keys:
+        raise ImproperlyConfigured("SMSADMIN_ENCRYPTION_KEYS is empty.")
+    try:
+        return MultiFernet([Fernet(key.encode()) for key in keys])
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            "SMSADMIN_ENCRYPTION_KEYS must be Fernet keys (32 url-safe base64-encoded bytes); "
+            'make one with: python -c "from cryptography.fernet import Fernet; '
+            'print(Fernet.generate_key().decode())"'
+        ) from error
+
+
+def _fernet() -> MultiFernet:
+    return _multi_fernet(tuple(settings.SMSADMIN_ENCRYPTION_KEYS))
+
+
+def encrypt(raw_key: str) -> str:
+    return _fernet().encrypt(raw_key.encode()).decode()
+
+
+def decrypt(ciphertext: str, *, row_id: object) -> str:
+    try:
+        return _fernet().decrypt(ciphertext.encode()).decode()
+    except (InvalidToken, ValueError) as error:
+        raise KeyDecryptionError(
+            f"Stored API key #{row_id} cannot be decrypted with any key in "
+            f"SMSADMIN_ENCRYPTION_KEYS (wrong keys, or the row was altered)."
+        ) from error
+
+
+def reencrypt(ciphertext: str, *, row_id: object) -> str:
+    """The same secret encrypted with the first configured key."""
+    try:
+        return _fernet().rotate(ciphertext.encode()).decode()
+    except (InvalidToken, ValueError) as error:
+        raise KeyDecryptionError(
+            f"Stored API key #{row_id} cannot be decrypted with any key in "
+            f"SMSADMIN_ENCRYPTION_KEYS, so it cannot be re-encrypted."
+        ) from error
+
+
+def generate_key() -> str:
+    return Fernet.generate_key().decode()

@@ -1,0 +1,88 @@
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+from django.db.models import Q
+
+from smsadmin.keys import crypto
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def usable_by(self, user) -> "ApiKeyQuerySet":
+        """The person's own keys and the keys of the teams they belong to."""
+        return self.filter(Q(owner=user) | Q(team__in=user.groups.all())).distinct()
+
+
+class ApiKey(models.Model):
+    """A Sociostacks API key, stored encrypted; only its last four characters are clear.
+
+    It belongs to one person (``owner``) or to a team (``team``, a Django
+    group): every member may use a team key, none may see it.
+    """
+
+    label = models.CharField(max_length=100)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_keys",
+    )
+    team = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.CASCADE, related_name="api_keys"
+    )
+    ciphertext = models.TextField(editable=False)
+    hint = models.CharField(max_length=4, editable=False, help_text="Last four characters.")
+    account_name = models.CharField(max_length=200, blank=True, editable=False)
+    account_time_zone = models.CharField(max_length=64, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["label", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(owner__isnull=False) & Q(team__isnull=True))
+                | (Q(owner__isnull=True) & Q(team__isnull=False)),
+                name="apikey_one_owner_or_team",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} (…{self.hint})"
+
+    @property
+    def masked(self) -> str:
+        return f"••••{self.hint}"
+
+    def set_secret(self, raw_key: str) -> None:
+        self.ciphertext = crypto.encrypt(raw_key)
+        self.hint = raw_key[-4:]
+
+    def reveal(self) -> str:
+        """The raw key, for the upstream client only. Never render or log it."""
+        return crypto.decrypt(self.ciphertext, row_id=self.pk)
+
+    def client(self):
+        from smsadmin.sociostacks.client import SociostacksClient
+
+        return SociostacksClient(self.reveal())
+
+
+class ActiveKeyChoice(models.Model):
+    """Which of their usable keys a person works with; the choice sticks."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="active_key_choice"
+    )
+    key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")

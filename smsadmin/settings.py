@@ -1,0 +1,260 @@
+"""smsadmin settings: one file, every knob from the environment (django-environ).
+
+A `.env` file beside manage.py is read when present (`make run` writes one).
+"""
+
+from pathlib import Path
+
+import environ
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+if env.bool("SMSADMIN_READ_DOTENV", default=True) and (BASE_DIR / ".env").is_file():
+    environ.Env.read_env(BASE_DIR / ".env")
+
+DEBUG = env.bool("DEBUG", default=False)
+
+
+def _required(name: str, dev_default: str) -> str:
+    """A secret that must come from the environment unless DEBUG is on."""
+    value = env.str(name, default="")
+    if value:
+        return value
+    if DEBUG:
+        return dev_default
+    raise ImproperlyConfigured(
+        f"{name} is not set. smsadmin refuses to start with DEBUG off and no {name}: "
+        f"set it in the environment or in .env (`make run` writes one for development)."
+    )
+
+
+SECRET_KEY = _required("SECRET_KEY", "insecure-development-only-secret-key")
+# Fernet keys for stored API keys, comma separated; the first one encrypts.
+SMSADMIN_ENCRYPTION_KEYS = [
+    k.strip()
+    for k in _required(
+        "SMSADMIN_ENCRYPTION_KEYS", "bm90LWEtcmVhbC1rZXktZGV2ZWxvcG1lbnQtb25seSE="
+    ).split(",")
+    if k.strip()
+]
+# Keys the audit hash chain (HMAC). Independent of SECRET_KEY so rotating one
+# does not invalidate the other.
+SMSADMIN_AUDIT_KEY = _required("SMSADMIN_AUDIT_KEY", "insecure-development-audit-key")
+
+_local_hosts = ["localhost", "127.0.0.1", "[::1]"]
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=_local_hosts if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "smsadmin.accounts",
+    "smsadmin.keys",
+    "smsadmin.audit",
+    "smsadmin.sms",
+]
+
+MIDDLEWARE = [
+    "smsadmin.observability.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "smsadmin.accounts.middleware.SessionLifetimeMiddleware",
+    "smsadmin.accounts.middleware.SharedLoginOperatorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, so a lockout answer still passes through everything above.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "smsadmin.urls"
+WSGI_APPLICATION = "smsadmin.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "smsadmin.accounts.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE takes the write lock when a transaction starts, so two writers
+    # of the audit chain queue up instead of failing halfway (SQLITE_BUSY).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Several worker processes must agree on rate-limit counters and cached
+# upstream data, so the default cache is shared: the database, or Redis.
+CACHES = {
+    "default": env.cache(
+        "CACHE_URL",
+        default="dbcache://smsadmin_cache",
+    )
+}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# --- Sociostacks -----------------------------------------------------------
+SOCIOSTACKS_API_URL = env.str("SOCIOSTACKS_API_URL", default="https://sms.sociostacks.com/api")
+SOCIOSTACKS_TIMEOUT = (
+    env.float("SOCIOSTACKS_CONNECT_TIMEOUT", default=3.05),
+    env.float("SOCIOSTACKS_READ_TIMEOUT", default=15.0),
+)
+# Calls per minute that reads leave untouched so sends and deletes always fit.
+SOCIOSTACKS_READ_RESERVE = env.int("SOCIOSTACKS_READ_RESERVE", default=5)
+# How long a list page stays fresh in the shared cache (seconds).
+SOCIOSTACKS_LIST_FRESH_SECONDS = env.int("SOCIOSTACKS_LIST_FRESH_SECONDS", default=10)
+# Devices, contacts and the account's time zone change rarely.
+SOCIOSTACKS_DIRECTORY_FRESH_SECONDS = env.int("SOCIOSTACKS_DIRECTORY_FRESH_SECONDS", default=300)
+
+DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="") or None
+
+# --- People and sessions ---------------------------------------------------
+# How many reverse proxies in front of the site append to X-Forwarded-For.
+# 0 means REMOTE_ADDR is the client: a forwarded header is then ignored.
+SMSADMIN_TRUSTED_PROXIES = env.int("SMSADMIN_TRUSTED_PROXIES", default=0)
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_COOKIE_AGE = env.int("SESSION_ABSOLUTE_LIFETIME", default=12 * 60 * 60)
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+# Sending is capped per person per day when set (0 = no cap).
+SMSADMIN_DAILY_SEND_CAP = env.int("SMSADMIN_DAILY_SEND_CAP", default=0)
+# Audit events older than this many days may be pruned (0 = keep forever).
+SMSADMIN_AUDIT_RETENTION_DAYS = env.int("SMSADMIN_AUDIT_RETENTION_DAYS", default=0)
+
+# --- Login protection (django-axes) ----------------------------------------
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "smsadmin.observability.client_ip"
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_VERBOSE = False
+
+# --- Security headers (django-csp and Django's own) ------------------------
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Logging: one structured line per event on stdout ----------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "smsadmin.observability.RequestIdFilter"}},
+    "formatters": {
+        "line": {
+            "format": "%(asctime)s level=%(levelname)s logger=%(name)s "
+            "request_id=%(request_id)s %(message)s"
+        }
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_id"],
+            "formatter": "line",
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

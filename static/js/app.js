@@ -1,0 +1,32 @@
+// Small behaviours that need script; every page works without it.
+"use strict";
+
+// A submit button disables itself while its form is in flight, so a double
+// click cannot send twice (the server's idempotency token is the real guard).
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || form.dataset.noLock !== undefined) return;
+  const button = event.submitter;
+  if (button && button.dataset.once !== undefined) {
+    if (button.dataset.sent) { event.preventDefault(); return; }
+    button.dataset.sent = "1";
+    // Disable after the browser has read the button's name and value.
+    setTimeout(() => { button.disabled = true; button.setAttribute("aria-busy", "true"); }, 0);
+  }
+});
+
+// Confirmation prompts without inline script: data-confirm="question".
+document.addEventListener("click", (event) => {
+  const trigger = event.target.closest("[data-confirm]");
+  if (trigger && !trigger.hasAttribute("hx-confirm") && !window.confirm(trigger.dataset.confirm)) {
+    event.preventDefault();
+  }
+});
+
+// "Select all" checkboxes for bulk actions: data-select-all="name".
+document.addEventListener("change", (event) => {
+  const box = event.target;
+  if (!(box instanceof HTMLInputElement) || !box.dataset.selectAll) return;
+  document.querySelectorAll(`input[type=checkbox][name="${box.dataset.selectAll}"]`)
+    .forEach((other) => { other.checked = box.checked; });
+});
