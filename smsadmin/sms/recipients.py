@@ -1,0 +1,366 @@
+"""Turn pasted text or an uploaded CSV into a clean list of E.164 recipients.
+
+Pure functions, no Django: the compose screen hands in what the person pasted or
+uploaded and shows back the valid numbers (duplicates removed), the entries that
+are not numbers with the line they came from, and warnings for numbers that are
+valid but may not receive SMS.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import chain
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult
+
+MAX_RECIPIENTS = 100_000
+
+NEEDS_COUNTRY_CODE = "needs a country code (+…)"
+
+# Characters people use inside a phone number. Anything else (letters, "#", "*")
+# is rejected before phonenumbers sees it, because phonenumbers would otherwise
+# read letters as a vanity number ("1-800-FLOWERS") or "x"/"ext" as an extension.
+_NUMBER_PUNCTUATION = (
+    r"\s+\-./()\[\]"
+    r"\N{HYPHEN}"
+    r"\N{NON-BREAKING HYPHEN}"
+    r"\N{FIGURE DASH}"
+    r"\N{EN DASH}"
+    r"\N{EM DASH}"
+    r"\N{HORIZONTAL BAR}"
+    r"\N{MINUS SIGN}"
+)
+_NOT_NUMBER_CHAR = re.compile(rf"[^\d{_NUMBER_PUNCTUATION}]")
+_NUMBER_LIKE = re.compile(rf"[\d{_NUMBER_PUNCTUATION}]*\d[\d{_NUMBER_PUNCTUATION}]*")
+
+# Numbers copied from phones and messengers often carry invisible direction marks
+# or zero-width spaces; they are not part of the number.
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\ufeff")
+)
+
+_CHUNK_SEPARATOR = re.compile(r"[,;\t]")
+_WHITESPACE = re.compile(r"\s")
+# "+44 7911 123456 +44 7911 654321": a "+" after a space starts the next number.
+_SPACE_BEFORE_PLUS = re.compile(r"\s+(?=\+)")
+
+_CSV_DELIMITERS = ",;\t|"
+_CSV_SNIFF_CHARS = 16_384
+
+_PARSE_ERROR_REASONS = {
+    NumberParseException.INVALID_COUNTRY_CODE: "unknown country code",
+    NumberParseException.NOT_A_NUMBER: "not a number",
+    NumberParseException.TOO_SHORT_AFTER_IDD: "too short",
+    NumberParseException.TOO_SHORT_NSN: "too short",
+    NumberParseException.TOO_LONG: "too long",
+}
+
+# Valid numbers of these types usually cannot receive SMS. Mobile, "fixed line or
+# mobile" (the US, where the two cannot be told apart), VoIP and personal numbers
+# pass without a warning.
+_RISKY_TYPES = {
+    PhoneNumberType.FIXED_LINE: "fixed-line",
+    PhoneNumberType.TOLL_FREE: "toll-free",
+    PhoneNumberType.PREMIUM_RATE: "premium-rate",
+    PhoneNumberType.SHARED_COST: "shared-cost",
+    PhoneNumberType.UAN: "company (UAN)",
+    PhoneNumberType.VOICEMAIL: "voicemail",
+    PhoneNumberType.PAGER: "pager",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidEntry:
+    line: int  # 1-based line of the pasted text, or row of the CSV file
+    text: str  # as the person wrote it
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientWarning:
+    line: int
+    number: str  # E.164
+    reason: str
+
+
+@dataclass(frozen=True)
+class RecipientsResult:
+    valid: list[str]  # E.164, first-seen order, no duplicates
+    duplicates: int  # repeats removed from `valid`
+    invalid: list[InvalidEntry]
+    warnings: list[RecipientWarning]  # about numbers that are still in `valid`
+
+    @property
+    def valid_count(self) -> int:
+        return len(self.valid)
+
+    @property
+    def invalid_count(self) -> int:
+        return len(self.invalid)
+
+    @property
+    def total_entries(self) -> int:
+        return len(self.valid) + self.duplicates + len(self.invalid)
+
+
+@dataclass(frozen=True)
+class CsvColumns:
+    """What a CSV holds, so the UI can ask which column has the numbers."""
+
+    columns: list[str]  # header names, or "Column 1", "Column 2", … without a header
+    has_header: bool
+    sample: list[list[str]]  # the first data rows, cells stripped
+    suggested: int | None  # index of the first column whose sample looks like numbers
+
+
+class CsvError(ValueError):
+    """The CSV cannot be read, or the requested column is not in it."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    text: str
+    e164: str | None  # None when invalid
+    number_type: int
+    reason: str  # why it is invalid; empty when valid
+
+
+def parse_recipients(text: str, default_region: str | None = None) -> RecipientsResult:
+    """Parse numbers separated by newlines, commas, semicolons, tabs or spaces.
+
+    Numbers without "+" or "00" are read as national numbers of `default_region`
+    (e.g. "DE"); without a default region they are invalid.
+    """
+    region = _normalise_region(default_region)
+    return _collect(
+        (line, checked)
+        for line, chunk in _chunks(text)
+        for checked in _entries_in_chunk(chunk, region)
+    )
+
+
+def csv_columns(data: bytes | str, sample_size: int = 5) -> CsvColumns:
+    """Describe the columns of a CSV: the first row is a header when none of its
+    cells looks like a number."""
+    rows: list[list[str]] = []
+    for _line, cells in _non_blank_rows(_decode(data)):
+        rows.append([cell.strip() for cell in cells])
+        if len(rows) > sample_size:
+            break
+    if not rows:
+        return CsvColumns(columns=[], has_header=False, sample=[], suggested=None)
+    has_header = not any(_looks_like_number(cell) for cell in rows[0])
+    sample = rows[1:] if has_header else rows[:sample_size]
+    width = max(len(row) for row in rows)
+    header = rows[0] if has_header else []
+    columns = [
+        header[index] if index < len(header) and header[index] else f"Column {index + 1}"
+        for index in range(width)
+    ]
+    suggested = next(
+        (
+            index
+            for index in range(width)
+            if any(index < len(row) and _looks_like_number(row[index]) for row in sample)
+        ),
+        None,
+    )
+    return CsvColumns(columns=columns, has_header=has_header, sample=sample, suggested=suggested)
+
+
+def parse_recipients_csv(
+    data: bytes | str, column: int | str = 0, default_region: str | None = None
+) -> RecipientsResult:
+    """Parse one column of a CSV, picked by 0-based index or by header name.
+
+    By index, the first row is a header when its cell does not look like a number;
+    by name, the first row is the header. Lines are reported as rows of the file.
+    """
+    region = _normalise_region(default_region)
+    rows = _non_blank_rows(_decode(data))
+    first = next(rows, None)
+    if first is None:
+        return _collect([])
+    first_cells = first[1]
+    index = _column_index(first_cells, column)
+    if isinstance(column, int) and _looks_like_number(first_cells[index]):
+        rows = chain([first], rows)  # no header: the first row is data
+    values = ((line, cells[index].strip()) for line, cells in rows if index < len(cells))
+    return _collect((line, _check(value, region)) for line, value in values if value)
+
+
+def _normalise_region(region: str | None) -> str | None:
+    if region is None:
+        return None
+    if region.upper() not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(f"unknown region {region!r}")
+    return region.upper()
+
+
+def _chunks(text: str) -> Iterator[tuple[int, str]]:
+    """Yield (line number, chunk) for every non-empty piece between separators."""
+    # StringIO with newline=None reads \r\n, \r and \n alike, lazily, so a huge
+    # paste is not split up front.
+    for line_number, line in enumerate(io.StringIO(text, newline=None), start=1):
+        for chunk in _CHUNK_SEPARATOR.split(line.translate(_INVISIBLE)):
+            stripped = chunk.strip()
+            if stripped:
+                yield line_number, stripped
+
+
+def _entries_in_chunk(chunk: str, region: str | None) -> list[_Checked]:
+    """A chunk is one number written with spaces ("+44 7911 123456") or several
+    numbers separated by spaces; try the whole chunk first."""
+    whole = _check(chunk, region)
+    if whole.e164 or not _WHITESPACE.search(chunk):
+        return [whole]
+    groups = _SPACE_BEFORE_PLUS.split(chunk)
+    if len(groups) > 1:
+        return [checked for group in groups for checked in _entries_in_chunk(group, region)]
+    pieces = [_check(piece, region) for piece in chunk.split()]
+    # Only a split where every piece is a number is a list. Otherwise it is one
+    # mistyped number, reported once as typed: its fragments are not numbers to
+    # send to, even when one happens to be valid ("654321" is a German landline).
+    return pieces if all(piece.e164 for piece in pieces) else [whole]
+
+
+def _check(text: str, region: str | None) -> _Checked:
+    if _NOT_NUMBER_CHAR.search(text):
+        return _invalid(text, "not a number")
+    # "00" is the international prefix almost everywhere, but phonenumbers only
+    # accepts the default region's own prefix (the US one is "011").
+    candidate = "+" + text[2:] if text.startswith("00") else text
+    if region is None and "+" not in candidate:
+        return _invalid(text, NEEDS_COUNTRY_CODE)
+    try:
+        number = phonenumbers.parse(candidate, region)
+    except NumberParseException as error:
+        return _invalid(text, _PARSE_ERROR_REASONS.get(error.error_type, "not a valid number"))
+    # number_type() is UNKNOWN exactly for invalid numbers, so it doubles as the
+    # validity check; calling is_valid_number() too would match the patterns twice.
+    number_type = phonenumbers.number_type(number)
+    if number_type == PhoneNumberType.UNKNOWN:
+        return _invalid(text, _invalid_reason(number))
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return _Checked(text=text, e164=e164, number_type=number_type, reason="")
+
+
+def _invalid(text: str, reason: str) -> _Checked:
+    return _Checked(text=text, e164=None, number_type=PhoneNumberType.UNKNOWN, reason=reason)
+
+
+def _invalid_reason(number: phonenumbers.PhoneNumber) -> str:
+    possible = phonenumbers.is_possible_number_with_reason(number)
+    # "Possible local only" means the area code is missing: too short to text.
+    if possible in (ValidationResult.TOO_SHORT, ValidationResult.IS_POSSIBLE_LOCAL_ONLY):
+        return "too short"
+    if possible == ValidationResult.TOO_LONG:
+        return "too long"
+    if possible == ValidationResult.INVALID_COUNTRY_CODE:
+        return "unknown country code"
+    return f"invalid for {_region_label(number)}"
+
+
+def _region_label(number: phonenumbers.PhoneNumber) -> str:
+    # Region names would need phonenumbers' 40 MB geocoding data; the region code
+    # is clear enough. Codes shared by several regions (+1, +7) and non-geographic
+    # ones (+800) are shown as the calling code.
+    region = phonenumbers.region_code_for_number(number)
+    if region and region != phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY:
+        return region
+    return f"+{number.country_code}"
+
+
+def _collect(entries: Iterable[tuple[int, _Checked]]) -> RecipientsResult:
+    valid: list[str] = []
+    seen: set[str] = set()
+    duplicates = 0
+    invalid: list[InvalidEntry] = []
+    warnings: list[RecipientWarning] = []
+    for count, (line, checked) in enumerate(entries, start=1):
+        if count > MAX_RECIPIENTS:
+            return _too_many(line, checked.text)
+        if checked.e164 is None:
+            invalid.append(InvalidEntry(line=line, text=checked.text, reason=checked.reason))
+        elif checked.e164 in seen:
+            duplicates += 1
+        else:
+            seen.add(checked.e164)
+            valid.append(checked.e164)
+            risky_type = _RISKY_TYPES.get(checked.number_type)
+            if risky_type:
+                reason = f"{risky_type} number: it may not receive SMS"
+                warnings.append(RecipientWarning(line=line, number=checked.e164, reason=reason))
+    return RecipientsResult(valid=valid, duplicates=duplicates, invalid=invalid, warnings=warnings)
+
+
+def _too_many(line: int, text: str) -> RecipientsResult:
+    """Refuse the whole list: the entries are consumed lazily, so this stops the
+    work at the first entry over the cap instead of parsing everything."""
+    reason = f"more than {MAX_RECIPIENTS:,} numbers: split the list into smaller batches"
+    refusal = InvalidEntry(line=line, text=text, reason=reason)
+    return RecipientsResult(valid=[], duplicates=0, invalid=[refusal], warnings=[])
+
+
+def _looks_like_number(cell: str) -> bool:
+    return _NUMBER_LIKE.fullmatch(cell.strip()) is not None
+
+
+def _decode(data: bytes | str) -> str:
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    # Excel writes UTF-8 with a BOM, "Unicode text" as UTF-16, and plain CSV in the
+    # Windows code page; numbers are ASCII in all of them.
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _sniff_delimiter(text: str) -> str:
+    head = text[:_CSV_SNIFF_CHARS]
+    # Sniff whole lines only: a cut-off last line looks like an inconsistent row.
+    if len(text) > _CSV_SNIFF_CHARS and "\n" in head:
+        head = head[: head.rindex("\n")]
+    try:
+        return csv.Sniffer().sniff(head, delimiters=_CSV_DELIMITERS).delimiter
+    except csv.Error:
+        # A single column has no delimiter to find; for a ragged file the most
+        # frequent candidate in the first line is the best guess.
+        first_line = head.splitlines()[0] if head else ""
+        return max(_CSV_DELIMITERS, key=first_line.count)
+
+
+def _non_blank_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Yield (1-based line where the row starts, cells) for rows with content."""
+    # Only the delimiter is sniffed: Sniffer's guesses for quoting are unreliable,
+    # and the standard double-quote rules are what spreadsheets write.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+    start = 1
+    try:
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                yield start, cells
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise CsvError(f"line {reader.line_num}: {error}") from error
+
+
+def _column_index(header: list[str], column: int | str) -> int:
+    if isinstance(column, int):
+        if not 0 <= column < len(header):
+            raise CsvError(f"the file has no column {column + 1}")
+        return column
+    names = [cell.strip().casefold() for cell in header]
+    try:
+        return names.index(column.strip().casefold())
+    except ValueError:
+        raise CsvError(f"the file has no column named {column!r}") from None
