@@ -1,0 +1,281 @@
+"""The per-key upstream budget, kept in the shared Django cache.
+
+Sociostacks allows 60 requests per minute per API key, and a team shares one
+key across every person and every worker process. So what we know about the
+budget (upstream's X-RateLimit headers, a running 429 block, our own count of
+calls) lives in the shared cache, and reads go through `cached_read`, which
+serves one upstream answer to every viewer and falls back to an older copy
+rather than spend the calls that sends and deletes need.
+
+Cache keys carry `key_fingerprint(api_key)`, never the key itself.
+"""
+
+import hashlib
+import math
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Generic, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+
+from .errors import RateLimited, UpstreamUnavailable
+
+T = TypeVar("T")
+
+WINDOW_SECONDS = 60
+# Older copies are what a page shows while upstream is out of reach or budget.
+STALE_KEEP_SECONDS = 24 * 60 * 60
+LOCK_SECONDS = 10
+WAIT_FOR_OTHER_SECONDS = 2.0
+_POLL_SECONDS = 0.05
+# After a failed read, other viewers get the older copy for this long instead
+# of each waiting through time-outs and retries of their own.
+DOWN_BACKOFF_SECONDS = 10
+
+RATE_LIMITED = "rate limited"
+BUDGET_NEARLY_SPENT = "budget nearly spent"
+UPSTREAM_UNAVAILABLE = "upstream unavailable"
+
+
+def key_fingerprint(api_key: str) -> str:
+    return hashlib.sha256(api_key.encode()).hexdigest()[:24]
+
+
+def _key(fp: str, *parts: object) -> str:
+    return ":".join(["sociostacks", fp, *map(str, parts)])
+
+
+# --- What upstream tells us ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RateLimitState:
+    limit: int | None
+    remaining: int | None
+    reset_at: float | None
+    observed_at: float
+
+    def window_passed(self, now: float) -> bool:
+        if self.reset_at is not None:
+            return self.reset_at <= now
+        return now - self.observed_at >= WINDOW_SECONDS
+
+    def seconds_to_reset(self, now: float) -> int:
+        reset_at = self.reset_at or self.observed_at + WINDOW_SECONDS
+        return max(1, math.ceil(reset_at - now))
+
+
+def _header_int(headers: Mapping[str, str], name: str) -> int | None:
+    try:
+        return int(float(headers[name]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def reset_seconds(headers: Mapping[str, str]) -> int | None:
+    """X-RateLimit-Reset as seconds from now."""
+    value = _header_int(headers, "X-RateLimit-Reset")
+    if value is None:
+        return None
+    # The contract says seconds until the reset; an epoch timestamp (what many
+    # other APIs send) would otherwise read as a block of half a century.
+    if value > 10**9:
+        value -= int(time.time())
+    return max(1, value)
+
+
+def record_response(fp: str, headers: Mapping[str, str]) -> None:
+    limit = _header_int(headers, "X-RateLimit-Limit")
+    remaining = _header_int(headers, "X-RateLimit-Remaining")
+    if limit is None and remaining is None:
+        return
+    now = time.time()
+    reset = reset_seconds(headers)
+    state = RateLimitState(limit, remaining, None if reset is None else now + reset, now)
+    cache.set(_key(fp, "rate"), state, 2 * WINDOW_SECONDS)
+
+
+def record_rate_limited(fp: str, retry_after: int) -> None:
+    retry_after = max(1, retry_after)
+    now = time.time()
+    cache.set(_key(fp, "blocked"), now + retry_after, retry_after)
+    previous = cache.get(_key(fp, "rate"))
+    limit = previous.limit if previous is not None else None
+    state = RateLimitState(limit, 0, now + retry_after, now)
+    cache.set(_key(fp, "rate"), state, retry_after + WINDOW_SECONDS)
+
+
+def current_state(fp: str) -> RateLimitState | None:
+    state: RateLimitState | None = cache.get(_key(fp, "rate"))
+    if state is not None and state.window_passed(time.time()):
+        return replace(state, remaining=state.limit)
+    return state
+
+
+def calls_left(fp: str) -> int | None:
+    state = current_state(fp)
+    return None if state is None else state.remaining
+
+
+def blocked_for(fp: str) -> int:
+    """Seconds until a 429 block ends; 0 when not blocked."""
+    until: float | None = cache.get(_key(fp, "blocked"))
+    return 0 if until is None else max(0, math.ceil(until - time.time()))
+
+
+# --- What we count ourselves --------------------------------------------------
+
+
+def _minute_key(fp: str) -> str:
+    return _key(fp, "calls", int(time.time() // WINDOW_SECONDS))
+
+
+def count_call(fp: str) -> None:
+    key = _minute_key(fp)
+    # add() then incr(): atomic on Redis, and never a lost first call.
+    if not cache.add(key, 1, 2 * WINDOW_SECONDS):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.add(key, 1, 2 * WINDOW_SECONDS)
+
+
+def calls_this_minute(fp: str) -> int:
+    return cache.get(_minute_key(fp), 0)
+
+
+# --- Budget-aware cached reads -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cached(Generic[T]):
+    value: T
+    fetched_at: datetime
+    is_fresh: bool
+    refresh_in: int | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class _Entry(Generic[T]):
+    value: T
+    fetched_at: float
+    generation: int
+
+    def is_fresh(self, generation: int, fresh_for: int) -> bool:
+        return self.generation == generation and time.time() - self.fetched_at < fresh_for
+
+    def served(
+        self, *, fresh: bool, reason: str | None = None, refresh_in: int | None = None
+    ) -> Cached[T]:
+        fetched_at = datetime.fromtimestamp(self.fetched_at, UTC)
+        return Cached(self.value, fetched_at, fresh, refresh_in, reason)
+
+
+def _generation(fp: str) -> int:
+    return cache.get(_key(fp, "generation"), 0)
+
+
+def invalidate(fp: str) -> None:
+    """Make every read of this key fetch anew; older copies stay for stale serving."""
+    key = _key(fp, "generation")
+    if not cache.add(key, 1, None):
+        try:
+            cache.incr(key)
+        except ValueError:  # evicted between add() and incr()
+            cache.add(key, 1, None)
+
+
+def _hold_back(fp: str, reserve: int) -> tuple[str, int] | None:
+    """Why a read should not call upstream now, and for how long."""
+    if wait := blocked_for(fp):
+        return RATE_LIMITED, wait
+    down_until: float | None = cache.get(_key(fp, "down"))
+    if down_until is not None and down_until > time.time():
+        return UPSTREAM_UNAVAILABLE, math.ceil(down_until - time.time())
+    state = current_state(fp)
+    if state is not None and state.remaining is not None and state.remaining <= reserve:
+        return BUDGET_NEARLY_SPENT, state.seconds_to_reset(time.time())
+    return None
+
+
+def _serve_without_calling(
+    fp: str, entry: _Entry[T] | None, generation: int, fresh_for: int, reserve: int
+) -> Cached[T] | None:
+    if entry is not None and entry.is_fresh(generation, fresh_for):
+        return entry.served(fresh=True)
+    held_back = _hold_back(fp, reserve)
+    if held_back is None:
+        return None
+    reason, wait = held_back
+    if entry is not None:
+        return entry.served(fresh=False, reason=reason, refresh_in=wait)
+    if reason == RATE_LIMITED:
+        # Upstream already said no until `wait` has passed: asking again would
+        # only spend a request on another 429.
+        raise RateLimited(retry_after=wait)
+    return None
+
+
+def _wait_for_unlock(lock_key: str) -> None:
+    deadline = time.monotonic() + WAIT_FOR_OTHER_SECONDS
+    while cache.get(lock_key) and time.monotonic() < deadline:
+        time.sleep(_POLL_SECONDS)
+
+
+def cached_read(
+    fp: str,
+    name: str,
+    fetch: Callable[[], T],
+    *,
+    fresh_for: int,
+    reserve: int | None = None,
+    invalidated_by_writes: bool = True,
+) -> Cached[T]:
+    """`fetch()`'s value, through the shared cache and within the key's budget.
+
+    A value younger than `fresh_for` is served without calling. An older copy
+    is served (stale) instead of calling while the key is blocked by a 429,
+    while upstream just failed, or while `calls_left <= reserve`: those calls
+    are kept for writes. Concurrent readers share one upstream call.
+    `invalidated_by_writes=False` is for data our sends and deletes cannot
+    change (the account's time zone).
+    """
+    reserve = settings.SOCIOSTACKS_READ_RESERVE if reserve is None else reserve
+    generation = _generation(fp) if invalidated_by_writes else 0
+    entry_key = _key(fp, "read", name)
+    lock_key = _key(fp, "lock", generation, name)
+
+    served = _serve_without_calling(fp, cache.get(entry_key), generation, fresh_for, reserve)
+    if served is not None:
+        return served
+    owns_lock = cache.add(lock_key, True, LOCK_SECONDS)
+    if not owns_lock:
+        # Another viewer is already asking upstream for this: share its answer.
+        _wait_for_unlock(lock_key)
+        served = _serve_without_calling(fp, cache.get(entry_key), generation, fresh_for, reserve)
+        if served is not None:
+            return served
+    try:
+        entry = _Entry(fetch(), time.time(), generation)
+        # Stored before the lock goes, so whoever waited on it finds the answer.
+        cache.set(entry_key, entry, STALE_KEEP_SECONDS)
+    except RateLimited as exc:
+        return _stale_or_raise(entry_key, exc, RATE_LIMITED, exc.retry_after)
+    except UpstreamUnavailable as exc:
+        cache.set(_key(fp, "down"), time.time() + DOWN_BACKOFF_SECONDS, DOWN_BACKOFF_SECONDS)
+        return _stale_or_raise(entry_key, exc, UPSTREAM_UNAVAILABLE, DOWN_BACKOFF_SECONDS)
+    finally:
+        if owns_lock:
+            cache.delete(lock_key)
+    return entry.served(fresh=True)
+
+
+def _stale_or_raise(entry_key: str, exc: Exception, reason: str, refresh_in: int) -> Cached[T]:
+    older: _Entry[T] | None = cache.get(entry_key)
+    if older is None:
+        raise exc
+    return older.served(fresh=False, reason=reason, refresh_in=refresh_in)

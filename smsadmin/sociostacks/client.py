@@ -1,0 +1,398 @@
+"""The Sociostacks HTTP client: the only module of smsadmin that imports requests.
+
+Everything about the wire lives here: base URL, Bearer header, time-outs,
+retries (GETs only: the API has no idempotency key, so a repeated POST sends
+the SMS twice), one pooled Session per thread, error mapping, rate-limit
+headers, batching, and the upstream quirks listed in sociostacks-api.md.
+"""
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from importlib import metadata
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import requests
+from django.conf import settings
+
+from . import budget
+from .errors import (
+    InvalidRequest,
+    PartialSendError,
+    RateLimited,
+    SociostacksError,
+    UnreadableResponse,
+    UpstreamUnavailable,
+    error_for,
+)
+from .types import Account, BatchResult, Contact, Device, Message, Page, record, sms_ids
+
+T = TypeVar("T")
+
+logger = logging.getLogger("smsadmin.sociostacks")
+
+# Any other value is silently ignored upstream and the account default applies.
+PAGE_SIZES = frozenset({10, 25, 50, 100, 250, 500, 1000})
+# Upstream cuts longer content without a word; we refuse instead.
+MAX_CONTENT_CHARS = 1000
+# With more recipients upstream returns only the last chunk's ids.
+MAX_RECIPIENTS_PER_POST = 5000
+GET_RETRIES = 2
+_RETRY_STATUSES = frozenset({502, 503, 504})
+DEFAULT_RETRY_AFTER = 60
+ACCOUNT_FRESH_SECONDS = 60 * 60
+# The only format upstream accepts; anything else silently means "now".
+_SCHEDULED_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def _version() -> str:
+    try:
+        return metadata.version("smsadmin")
+    except metadata.PackageNotFoundError:
+        return "0"
+
+
+USER_AGENT = f"smsadmin/{_version()} (+python-requests)"
+
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    """This thread's pooled Session (a Session is not safe to share across threads)."""
+    session: requests.Session | None = getattr(_local, "session", None)
+    if session is None:
+        session = requests.Session()
+        session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        _local.session = session
+    return session
+
+
+class _BearerAuth(requests.auth.AuthBase):
+    """Per-request auth, so one thread's Session serves every key, and ~/.netrc never wins."""
+
+    def __init__(self, api_key: str) -> None:
+        self._api_key = api_key
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._api_key}"
+        return request
+
+    def __repr__(self) -> str:
+        return "<BearerAuth>"
+
+
+def _pause_before_retry() -> None:
+    time.sleep(random.uniform(0.2, 0.6))  # nosec B311: jitter, not a secret
+
+
+def _json(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        content_type = response.headers.get("Content-Type", "unknown")
+        raise UnreadableResponse(
+            f"HTTP {response.status_code} answer is not JSON ({content_type})",
+            status=response.status_code,
+        ) from None
+
+
+def _error_title(response: requests.Response) -> str:
+    """Upstream's `errors[0].title`, or "" for an answer that is not its JSON."""
+    try:
+        return str(response.json()["errors"][0]["title"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return ""
+
+
+def _positive_id(value: int, what: str) -> int:
+    # Ids go into URL paths: nothing but a positive int may get there.
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidRequest(f"{what} must be a positive whole number.")
+    return value
+
+
+def _check_paging(page: int, results_per_page: int) -> None:
+    _positive_id(page, "The page number")
+    if results_per_page not in PAGE_SIZES:
+        sizes = ", ".join(map(str, sorted(PAGE_SIZES)))
+        raise InvalidRequest(f"Results per page must be one of {sizes}.")
+
+
+def _check_content(content: str) -> None:
+    if not content.strip():
+        raise InvalidRequest("The message is empty.")
+    if len(content) > MAX_CONTENT_CHARS:
+        raise InvalidRequest(
+            f"The message has {len(content)} characters; at most {MAX_CONTENT_CHARS} can be sent."
+        )
+
+
+def _check_future(when: datetime) -> None:
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise InvalidRequest("The scheduled time needs a time zone.")
+    if when <= datetime.now(UTC):
+        raise InvalidRequest("The scheduled time is not in the future.")
+
+
+def _recipients(phone_numbers: Sequence[str]) -> list[str]:
+    # A lone string is a Sequence[str] too, and would be sent one digit at a time.
+    if isinstance(phone_numbers, str):
+        raise InvalidRequest("Recipients must be a list of phone numbers.")
+    numbers = list(dict.fromkeys(number.strip() for number in phone_numbers if number.strip()))
+    if not numbers:
+        raise InvalidRequest("There are no recipients.")
+    # Upstream splits on newlines and commas: one entry must stay one recipient.
+    if any("," in number or "\n" in number for number in numbers):
+        raise InvalidRequest("A phone number may not contain a comma or a line break.")
+    return numbers
+
+
+class SociostacksClient:
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: str | None = None,
+        timeout: tuple[float, float] | None = None,
+    ) -> None:
+        if not api_key:
+            raise InvalidRequest("An API key is required.")
+        self._auth = _BearerAuth(api_key)
+        self._fingerprint = budget.key_fingerprint(api_key)
+        self.base_url = (base_url or settings.SOCIOSTACKS_API_URL).rstrip("/")
+        self.timeout: tuple[float, float] = timeout or settings.SOCIOSTACKS_TIMEOUT
+
+    def __repr__(self) -> str:
+        return f"<SociostacksClient {self.base_url} key={self._fingerprint}>"
+
+    @property
+    def fingerprint(self) -> str:
+        return self._fingerprint
+
+    # --- Messages -------------------------------------------------------------
+
+    def list_messages(self, page: int = 1, results_per_page: int = 25) -> Page[Message]:
+        return self._list("/sms/", Message.from_json, page, results_per_page)
+
+    def get_message(self, sms_id: int) -> Message:
+        return Message.from_json(record(self._get(f"/sms/{_positive_id(sms_id, 'sms_id')}")))
+
+    def delete_message(self, sms_id: int) -> None:
+        """Delete a message, which also cancels it when scheduled.
+
+        Success is 200 with an empty body (204 is accepted too): nothing to parse.
+        """
+        path = f"/sms/{_positive_id(sms_id, 'sms_id')}"
+        try:
+            self._request("DELETE", path)
+        finally:
+            budget.invalidate(self._fingerprint)
+
+    def create_messages(
+        self,
+        *,
+        content: str,
+        device_id: int,
+        sim_subscription_id: int,
+        phone_numbers: Sequence[str],
+        scheduled_at: datetime | None = None,
+        on_batch: Callable[[BatchResult], None] | None = None,
+    ) -> list[int]:
+        """Send `content` to every number, in POSTs of at most 5000 recipients.
+
+        Returns every new sms_id. A failing batch after the first raises
+        PartialSendError; nothing is ever resent.
+        """
+        _check_content(content)
+        numbers = _recipients(phone_numbers)
+        fields = {
+            "content": content,
+            "device_id": str(_positive_id(device_id, "device_id")),
+            "sim_subscription_id": str(_positive_id(sim_subscription_id, "sim_subscription_id")),
+        }
+        if scheduled_at is not None:
+            _check_future(scheduled_at)
+            # Upstream treats `is_scheduled` as true whenever it is present, and
+            # reads the time in the account's zone: only add both when scheduling.
+            local = scheduled_at.astimezone(self.account_timezone())
+            fields |= {"is_scheduled": "1", "scheduled_datetime": local.strftime(_SCHEDULED_FORMAT)}
+
+        sent_ids: list[int] = []
+        sent_numbers: list[str] = []
+        try:
+            for index, start in enumerate(range(0, len(numbers), MAX_RECIPIENTS_PER_POST)):
+                batch = tuple(numbers[start : start + MAX_RECIPIENTS_PER_POST])
+                try:
+                    ids = self._post_sms({**fields, "phone_numbers": "\n".join(batch)})
+                except SociostacksError as exc:
+                    if not sent_numbers:
+                        raise
+                    raise PartialSendError(
+                        sent_ids=sent_ids,
+                        sent_numbers=sent_numbers,
+                        unsent_numbers=numbers[start:],
+                        cause=exc,
+                    ) from exc
+                sent_ids.extend(ids)
+                sent_numbers.extend(batch)
+                if on_batch is not None:
+                    on_batch(BatchResult(index, batch, ids))
+        finally:
+            budget.invalidate(self._fingerprint)
+        return sent_ids
+
+    def _post_sms(self, fields: Mapping[str, str]) -> tuple[int, ...]:
+        # `files=` with (None, value) makes requests send multipart/form-data
+        # without file names, which is what the endpoint reads.
+        form = {name: (None, value) for name, value in fields.items()}
+        return sms_ids(_json(self._request("POST", "/sms", files=form)))
+
+    # --- Devices, contacts, account --------------------------------------------
+
+    def list_devices(self, page: int = 1, results_per_page: int = 100) -> Page[Device]:
+        return self._list("/devices/", Device.from_json, page, results_per_page)
+
+    def get_device(self, device_id: int) -> Device:
+        path = f"/devices/{_positive_id(device_id, 'device_id')}"
+        return Device.from_json(record(self._get(path)))
+
+    def all_devices(self) -> list[Device]:
+        return list(self._walk(self.list_devices))
+
+    def list_contacts(self, page: int = 1, results_per_page: int = 1000) -> Page[Contact]:
+        return self._list("/contacts/", Contact.from_json, page, results_per_page)
+
+    def get_contact(self, contact_id: int) -> Contact:
+        path = f"/contacts/{_positive_id(contact_id, 'contact_id')}"
+        return Contact.from_json(record(self._get(path)))
+
+    def all_contacts(self) -> dict[int, Contact]:
+        return {contact.id: contact for contact in self._walk(self.list_contacts)}
+
+    def get_account(self) -> Account:
+        return Account.from_json(record(self._get("/user")))
+
+    def account_timezone(self) -> ZoneInfo:
+        """The zone upstream reads `scheduled_datetime` in, cached for an hour."""
+        account = budget.cached_read(
+            self._fingerprint,
+            "account",
+            self.get_account,
+            fresh_for=ACCOUNT_FRESH_SECONDS,
+            invalidated_by_writes=False,
+        ).value
+        try:
+            return ZoneInfo(account.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            logger.warning("unknown account time zone %r, using UTC", account.timezone)
+            return ZoneInfo("UTC")
+
+    # --- The wire ---------------------------------------------------------------
+
+    def _list(
+        self,
+        path: str,
+        parse: Callable[[Mapping[str, Any]], T],
+        page: int,
+        results_per_page: int,
+    ) -> Page[T]:
+        _check_paging(page, results_per_page)
+        body = self._get(path, {"page": page, "results_per_page": results_per_page})
+        return Page.from_json(body, parse)
+
+    def _walk(self, list_page: Callable[[int, int], Page[T]]) -> Iterator[T]:
+        """Every item of a listing, at the largest page size to spend fewest calls."""
+        number = 1
+        while True:
+            page = list_page(number, max(PAGE_SIZES))
+            yield from page.items
+            # An empty page also ends the walk, whatever total_pages claims.
+            if not page.items or number >= page.total_pages:
+                return
+            number += 1
+
+    def _get(self, path: str, params: Mapping[str, int] | None = None) -> Any:
+        return _json(self._request("GET", path, params=params))
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, int] | None = None,
+        files: Mapping[str, tuple[None, str]] | None = None,
+    ) -> requests.Response:
+        """One call, raising the matching SociostacksError for any failure.
+
+        Only GETs are retried, on connection errors and 502/503/504. A read
+        time-out is not retried: the server is slow, and asking again would
+        triple the wait.
+        """
+        retries_left = GET_RETRIES if method == "GET" else 0
+        while True:
+            try:
+                response = self._send(method, path, params, files)
+            except requests.ConnectionError as exc:
+                if not retries_left:
+                    timed_out = isinstance(exc, requests.Timeout)
+                    raise UpstreamUnavailable(type(exc).__name__, timed_out=timed_out) from exc
+            except requests.Timeout as exc:
+                raise UpstreamUnavailable(type(exc).__name__, timed_out=True) from exc
+            except requests.RequestException as exc:
+                raise UpstreamUnavailable(type(exc).__name__) from exc
+            else:
+                if not retries_left or response.status_code not in _RETRY_STATUSES:
+                    return self._checked(response)
+            retries_left -= 1
+            _pause_before_retry()
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, int] | None,
+        files: Mapping[str, tuple[None, str]] | None,
+    ) -> requests.Response:
+        budget.count_call(self._fingerprint)
+        started = time.monotonic()
+        outcome = "error"
+        try:
+            response = _session().request(
+                method,
+                self.base_url + path,
+                params=params,
+                files=files,
+                auth=self._auth,
+                timeout=self.timeout,
+            )
+            outcome = str(response.status_code)
+        except requests.RequestException as exc:
+            outcome = type(exc).__name__
+            raise
+        finally:
+            elapsed_ms = (time.monotonic() - started) * 1000
+            logger.info(
+                "method=%s path=%s status=%s ms=%.0f key=%s",
+                method,
+                path,
+                outcome,
+                elapsed_ms,
+                self._fingerprint,
+            )
+        budget.record_response(self._fingerprint, response.headers)
+        return response
+
+    def _checked(self, response: requests.Response) -> requests.Response:
+        status = response.status_code
+        if 200 <= status < 300:
+            return response
+        title = _error_title(response)
+        if status == 429:
+            retry_after = budget.reset_seconds(response.headers) or DEFAULT_RETRY_AFTER
+            budget.record_rate_limited(self._fingerprint, retry_after)
+            raise RateLimited(title, retry_after=retry_after)
+        raise error_for(status, title)

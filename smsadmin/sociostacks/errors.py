@@ -1,0 +1,132 @@
+"""What can go wrong when talking to Sociostacks, as exceptions a page can show.
+
+Every upstream failure is a `SociostacksError` carrying upstream's own `title`
+(kept for logs and support), the HTTP `status`, and a `user_message` written
+for the person looking at the page. `InvalidRequest` is different: the client
+refuses the call before anything is sent, so it is a plain `ValueError`.
+"""
+
+from collections.abc import Sequence
+
+
+class SociostacksError(Exception):
+    default_message = "The SMS service could not complete the request."
+
+    def __init__(
+        self, title: str = "", *, status: int | None = None, user_message: str | None = None
+    ) -> None:
+        self.title = title
+        self.status = status
+        self.user_message = user_message or self.default_message
+        super().__init__(title or self.user_message)
+
+
+class AuthenticationFailed(SociostacksError):
+    default_message = "The SMS service did not accept the API key. Check or replace the key."
+
+
+class ValidationRefused(SociostacksError):
+    default_message = "The SMS service refused the request as incomplete or invalid."
+
+
+class PlanLimitReached(SociostacksError):
+    default_message = "The Sociostacks plan's limits are reached. Upgrade the plan or wait."
+
+
+class NotFound(SociostacksError):
+    default_message = "The SMS service has no such item, or it belongs to another account."
+
+
+class RateLimited(SociostacksError):
+    default_message = "Too many requests to the SMS service this minute. Please wait."
+
+    def __init__(
+        self,
+        title: str = "",
+        *,
+        retry_after: int,
+        status: int | None = 429,
+        user_message: str | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(
+            title,
+            status=status,
+            user_message=user_message
+            or f"Too many requests to the SMS service. Try again in {retry_after} seconds.",
+        )
+
+
+class UpstreamUnavailable(SociostacksError):
+    default_message = "The SMS service is not answering right now. Try again shortly."
+
+    def __init__(
+        self,
+        title: str = "",
+        *,
+        timed_out: bool = False,
+        status: int | None = None,
+        user_message: str | None = None,
+    ) -> None:
+        self.timed_out = timed_out
+        super().__init__(title, status=status, user_message=user_message)
+
+
+class UnreadableResponse(SociostacksError):
+    default_message = "The SMS service sent an answer smsadmin could not read."
+
+
+class PartialSendError(SociostacksError):
+    """A batch of a large send failed after earlier batches went out.
+
+    Nothing is resent automatically (the API has no idempotency key), so the
+    caller gets exactly what went out and what did not.
+    """
+
+    def __init__(
+        self,
+        *,
+        sent_ids: Sequence[int],
+        sent_numbers: Sequence[str],
+        unsent_numbers: Sequence[str],
+        cause: SociostacksError,
+    ) -> None:
+        self.sent_ids = list(sent_ids)
+        self.sent_numbers = list(sent_numbers)
+        self.unsent_numbers = list(unsent_numbers)
+        self.cause = cause
+        super().__init__(
+            cause.title,
+            status=cause.status,
+            user_message=(
+                f"Only part of the send went out: {len(self.sent_numbers)} recipients were "
+                f"sent, {len(self.unsent_numbers)} were not ({cause.user_message})"
+            ),
+        )
+
+
+class InvalidRequest(ValueError):
+    """The client refused to call upstream: the request could never be right."""
+
+
+# 66text answers several different failures with 401; only the title tells them
+# apart (sociostacks-api.md, "Errors"). Matched lower-case, as substrings.
+_401_TITLES: tuple[tuple[str, type[SociostacksError]], ...] = (
+    ("required fields", ValidationRefused),
+    ("exceeded the limits", PlanLimitReached),
+)
+
+
+def error_for(status: int, title: str) -> SociostacksError:
+    """The exception for an upstream error answer other than 429."""
+    if status == 401:
+        lowered = title.lower()
+        for fragment, error_class in _401_TITLES:
+            if fragment in lowered:
+                return error_class(title, status=status)
+        return AuthenticationFailed(title, status=status)
+    if status == 404:
+        return NotFound(title, status=status)
+    if status >= 500:
+        return UpstreamUnavailable(title, status=status)
+    return SociostacksError(title, status=status)

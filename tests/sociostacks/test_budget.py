@@ -1,0 +1,239 @@
+"""The shared budget: cached reads, stale serving, 429 blocks, one call for all viewers."""
+
+import threading
+import time
+
+import pytest
+
+from smsadmin.sociostacks import RateLimited, UpstreamUnavailable, budget
+
+from .payloads import API_KEY
+
+FP = budget.key_fingerprint(API_KEY)
+
+
+class Upstream:
+    """A fetch function that counts its calls and can be told to fail."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.failure: Exception | None = None
+
+    def __call__(self) -> str:
+        self.calls += 1
+        if self.failure is not None:
+            raise self.failure
+        return f"answer {self.calls}"
+
+
+@pytest.fixture
+def upstream() -> Upstream:
+    return Upstream()
+
+
+def read(upstream: Upstream, fresh_for: int = 30, **kwargs):
+    return budget.cached_read(FP, "sms-page-1", upstream, fresh_for=fresh_for, **kwargs)
+
+
+def spend_budget(remaining: int) -> None:
+    budget.record_response(FP, {"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": str(remaining)})
+
+
+def test_a_fresh_value_is_served_without_calling(upstream, time_machine):
+    time_machine.move_to("2030-01-01 12:00:00Z", tick=False)
+    first = read(upstream)
+    time_machine.shift(29)
+    again = read(upstream)
+
+    assert upstream.calls == 1
+    assert again.is_fresh and again.value == first.value == "answer 1"
+    assert again.fetched_at == first.fetched_at
+    assert again.reason is None and again.refresh_in is None
+
+    time_machine.shift(2)
+    assert read(upstream).value == "answer 2"
+
+
+def test_invalidate_forces_a_call(upstream):
+    read(upstream)
+    budget.invalidate(FP)
+
+    after = read(upstream)
+
+    assert upstream.calls == 2
+    assert after.is_fresh and after.value == "answer 2"
+
+
+def test_a_429_serves_the_older_copy_with_refresh_in(upstream):
+    read(upstream)
+    budget.invalidate(FP)
+    upstream.failure = RateLimited(retry_after=20)
+
+    stale = read(upstream)
+
+    assert not stale.is_fresh
+    assert stale.value == "answer 1"
+    assert stale.reason == budget.RATE_LIMITED
+    assert stale.refresh_in == 20
+
+
+def test_while_blocked_reads_serve_the_older_copy_without_calling(upstream):
+    read(upstream)
+    budget.invalidate(FP)
+    budget.record_rate_limited(FP, 20)
+
+    stale = read(upstream)
+
+    assert upstream.calls == 1
+    assert stale.reason == budget.RATE_LIMITED
+    assert 19 <= stale.refresh_in <= 20
+
+
+def test_while_blocked_without_a_copy_it_raises_without_calling(upstream):
+    budget.record_rate_limited(FP, 20)
+
+    with pytest.raises(RateLimited) as caught:
+        read(upstream)
+
+    assert upstream.calls == 0
+    assert 19 <= caught.value.retry_after <= 20
+
+
+def test_a_429_without_an_older_copy_raises(upstream):
+    upstream.failure = RateLimited(retry_after=20)
+
+    with pytest.raises(RateLimited):
+        read(upstream)
+
+
+def test_a_nearly_spent_budget_serves_the_older_copy(upstream):
+    read(upstream)
+    budget.invalidate(FP)
+    spend_budget(remaining=5)
+
+    stale = read(upstream)
+
+    assert upstream.calls == 1
+    assert stale.reason == budget.BUDGET_NEARLY_SPENT
+    assert 59 <= stale.refresh_in <= 60
+
+
+def test_reads_spend_the_budget_down_to_the_reserve(upstream):
+    read(upstream)
+    budget.invalidate(FP)
+    spend_budget(remaining=6)
+
+    assert read(upstream).is_fresh
+    assert upstream.calls == 2
+
+
+def test_the_reserve_can_be_chosen_per_read(upstream):
+    read(upstream)
+    budget.invalidate(FP)
+    spend_budget(remaining=6)
+
+    assert read(upstream, reserve=10).reason == budget.BUDGET_NEARLY_SPENT
+
+
+def test_a_nearly_spent_budget_without_a_copy_still_calls(upstream):
+    spend_budget(remaining=1)
+
+    assert read(upstream).is_fresh
+    assert upstream.calls == 1
+
+
+def test_a_state_older_than_a_minute_means_a_full_budget(time_machine):
+    time_machine.move_to("2030-01-01 12:00:00Z", tick=False)
+    spend_budget(remaining=3)
+    assert budget.calls_left(FP) == 3
+
+    time_machine.shift(61)
+
+    assert budget.calls_left(FP) == 60
+
+
+def test_an_unavailable_upstream_serves_the_older_copy_and_backs_off(upstream):
+    read(upstream)
+    budget.invalidate(FP)
+    upstream.failure = UpstreamUnavailable(timed_out=True)
+
+    first = read(upstream)
+    second = read(upstream)
+
+    assert first.reason == second.reason == budget.UPSTREAM_UNAVAILABLE
+    assert first.value == "answer 1"
+    assert upstream.calls == 2
+
+
+def test_an_unavailable_upstream_without_a_copy_raises(upstream):
+    upstream.failure = UpstreamUnavailable()
+
+    with pytest.raises(UpstreamUnavailable):
+        read(upstream)
+
+
+def test_older_copies_survive_invalidation_but_not_a_day(upstream, time_machine):
+    time_machine.move_to("2030-01-01 12:00:00Z", tick=False)
+    read(upstream)
+    budget.invalidate(FP)
+    budget.record_rate_limited(FP, 60)
+    assert read(upstream).value == "answer 1"
+
+    time_machine.shift(24 * 60 * 60 + 1)
+    budget.record_rate_limited(FP, 60)
+    with pytest.raises(RateLimited):
+        read(upstream)
+
+
+def test_concurrent_readers_share_one_upstream_call():
+    started = threading.Event()
+    calls: list[str] = []
+
+    def slow_fetch() -> str:
+        calls.append(threading.current_thread().name)
+        started.set()
+        time.sleep(0.3)
+        return "shared"
+
+    results = {}
+    first = threading.Thread(
+        target=lambda: results.update(first=budget.cached_read(FP, "p", slow_fetch, fresh_for=30))
+    )
+    first.start()
+    started.wait(timeout=2)
+    results["second"] = budget.cached_read(FP, "p", slow_fetch, fresh_for=30)
+    first.join()
+
+    assert len(calls) == 1
+    assert results["first"].value == results["second"].value == "shared"
+    assert results["second"].is_fresh
+
+
+def test_it_counts_calls_per_minute(time_machine):
+    time_machine.move_to("2030-01-01 12:00:10Z", tick=False)
+    for _ in range(3):
+        budget.count_call(FP)
+    assert budget.calls_this_minute(FP) == 3
+
+    time_machine.shift(60)
+
+    assert budget.calls_this_minute(FP) == 0
+
+
+def test_a_block_ends(time_machine):
+    time_machine.move_to("2030-01-01 12:00:00Z", tick=False)
+    assert budget.blocked_for(FP) == 0
+    budget.record_rate_limited(FP, 30)
+    assert budget.blocked_for(FP) == 30
+
+    time_machine.shift(31)
+
+    assert budget.blocked_for(FP) == 0
+
+
+def test_a_reset_given_as_an_epoch_is_read_as_seconds_from_now():
+    in_a_minute = str(int(time.time()) + 42)
+
+    assert 41 <= budget.reset_seconds({"X-RateLimit-Reset": in_a_minute}) <= 42
+    assert budget.reset_seconds({"X-RateLimit-Reset": "17"}) == 17
+    assert budget.reset_seconds({}) is None
