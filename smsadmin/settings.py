@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "smsadmin.accounts.middleware.SessionLifetimeMiddleware",
+    "smsadmin.accounts.middleware.UserTimeZoneMiddleware",
     "smsadmin.accounts.middleware.SharedLoginOperatorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -97,6 +98,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # {% partialdef %} everywhere, so any page can name its htmx fragments.
+            "builtins": ["template_partials.templatetags.partials"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -180,6 +183,9 @@ SOCIOSTACKS_READ_RESERVE = env.int("SOCIOSTACKS_READ_RESERVE", default=5)
 SOCIOSTACKS_LIST_FRESH_SECONDS = env.int("SOCIOSTACKS_LIST_FRESH_SECONDS", default=10)
 # Devices, contacts and the account's time zone change rarely.
 SOCIOSTACKS_DIRECTORY_FRESH_SECONDS = env.int("SOCIOSTACKS_DIRECTORY_FRESH_SECONDS", default=300)
+
+# How many pages of 1000 messages the Scheduled page may read per look.
+SMSADMIN_SCHEDULED_SCAN_PAGES = env.int("SMSADMIN_SCHEDULED_SCAN_PAGES", default=3)
 
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="") or None
 

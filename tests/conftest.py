@@ -43,3 +43,43 @@ def admin_user(db) -> User:
 def stranger(db) -> User:
     """Signed in, but with no role at all."""
     return make_user("sid")
+
+
+UPSTREAM = "http://sociostacks.test/api"  # tests/settings.py points the client here
+RAW_KEY = "sk-test-canary-7f3a9c1e5b2d4680"
+
+
+def give_key(user: User, raw_key: str = RAW_KEY, label: str = "Ops key"):
+    from smsadmin.keys.models import ApiKey
+
+    key = ApiKey(label=label, owner=user, created_by=user)
+    key.set_secret(raw_key)
+    key.save()
+    return key
+
+
+@pytest.fixture
+def upstream():
+    """The Sociostacks API mocked with `responses`; unexpected calls fail the test."""
+    import responses
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    """The sandbox over real HTTP on a free port, shared by the whole session."""
+    from smsadmin.sociostacks.sandbox.testing import running_sandbox
+
+    with running_sandbox(api_keys=(RAW_KEY,), rate_limit=0, seed_messages=120, seed=7) as handle:
+        yield handle
+
+
+@pytest.fixture
+def on_sandbox(sandbox, settings):
+    """Point the site at the sandbox, reset to its seed with fresh counters."""
+    settings.SOCIOSTACKS_API_URL = sandbox.url
+    sandbox.reset()
+    sandbox.control(reset_stats=True, reset_rate_limit=True, rate_limit=0, latency_ms=0)
+    return sandbox

@@ -7,6 +7,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
 from smsadmin.audit.recorder import OPERATOR_SESSION_KEY
 
@@ -39,9 +40,15 @@ class SessionLifetimeMiddleware:
             login_at = session.get(LOGIN_AT_KEY, now)
             seen_at = session.get(SEEN_AT_KEY, now)
             if now - seen_at > settings.SESSION_IDLE_TIMEOUT:
-                return self._expire(request, "idle", "You were signed out after a period of inactivity.")
+                return self._expire(
+                    request, "idle", "You were signed out after a period of inactivity."
+                )
             if now - login_at > settings.SESSION_COOKIE_AGE:
-                return self._expire(request, "lifetime", "Your session reached its maximum length. Please sign in again.")
+                return self._expire(
+                    request,
+                    "lifetime",
+                    "Your session reached its maximum length. Please sign in again.",
+                )
             if now - seen_at >= _SEEN_RESOLUTION or SEEN_AT_KEY not in session:
                 session[SEEN_AT_KEY] = now
             session.setdefault(LOGIN_AT_KEY, now)
@@ -75,5 +82,21 @@ class SharedLoginOperatorMiddleware:
             and not request.path.startswith(settings.STATIC_URL)
             and request.path not in {reverse(name) for name in _OPERATOR_EXEMPT_NAMES}
         ):
-            return htmx_aware_redirect(request, f"{reverse('operator')}?next={request.get_full_path()}")
+            return htmx_aware_redirect(
+                request, f"{reverse('operator')}?next={request.get_full_path()}"
+            )
+        return self.get_response(request)
+
+
+class UserTimeZoneMiddleware:
+    """Shows every time in the signed-in person's own zone."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            timezone.activate(request.user.zone)
+        else:
+            timezone.deactivate()
         return self.get_response(request)

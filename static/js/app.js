@@ -30,3 +30,9 @@ document.addEventListener("change", (event) => {
   document.querySelectorAll(`input[type=checkbox][name="${box.dataset.selectAll}"]`)
     .forEach((other) => { other.checked = box.checked; });
 });
+
+// Live tables poll only while someone can see them (data-poll): a hidden tab
+// spends none of the team's upstream budget.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  if (document.hidden && event.detail.elt.hasAttribute("data-poll")) event.preventDefault();
+});

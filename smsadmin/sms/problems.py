@@ -1,0 +1,63 @@
+"""Upstream failures as a sentence and a way forward, for any page to show."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from smsadmin.sociostacks.errors import (
+    AuthenticationFailed,
+    InvalidRequest,
+    NotFound,
+    PlanLimitReached,
+    RateLimited,
+    SociostacksError,
+    UnreadableResponse,
+    UpstreamUnavailable,
+    ValidationRefused,
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    sentence: str
+    fix_url: str = ""
+    fix_label: str = ""
+    can_retry: bool = False
+
+
+def problem_for(error: SociostacksError | InvalidRequest) -> Problem:
+    if isinstance(error, InvalidRequest):
+        return Problem(str(error))
+    if isinstance(error, AuthenticationFailed):
+        return Problem(
+            "Sociostacks refused the API key in use: it may be wrong, disabled, or its plan "
+            "has no API access.",
+            fix_url=reverse("keys:list"),
+            fix_label="Check your API keys",
+        )
+    if isinstance(error, RateLimited):
+        return Problem(
+            f"The team's Sociostacks budget of requests for this minute is spent. "
+            f"Fresh data can be fetched again in {error.retry_after} seconds.",
+            can_retry=True,
+        )
+    if isinstance(error, UpstreamUnavailable):
+        return Problem(
+            "Sociostacks could not be reached"
+            + (" in time" if error.timed_out else "")
+            + ". Nothing was changed. Try again in a moment.",
+            can_retry=True,
+        )
+    if isinstance(error, UnreadableResponse):
+        return Problem(
+            "Sociostacks sent an answer we could not read (it may be having trouble). "
+            "Try again in a moment.",
+            can_retry=True,
+        )
+    if isinstance(error, PlanLimitReached):
+        return Problem("Your Sociostacks plan's limits are reached. Upgrade the plan or wait.")
+    if isinstance(error, ValidationRefused):
+        return Problem(f"Sociostacks refused the request as incomplete: {error.title}")
+    if isinstance(error, NotFound):
+        return Problem("Sociostacks has no such item, or it belongs to another account.")
+    return Problem(error.user_message)

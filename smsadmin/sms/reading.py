@@ -1,0 +1,225 @@
+"""Reading messages through the shared budget: pages, one message, the scheduled ones.
+
+Every read goes through ``budget.cached_read`` so that one upstream answer
+serves every viewer of the same key, and so that a 429 or an outage shows the
+last answer we had instead of an error. Phone numbers and device names come
+from directories fetched whole (one call per 1000 contacts), never one call
+per table row.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+from smsadmin.sociostacks import budget
+from smsadmin.sociostacks.budget import Cached
+from smsadmin.sociostacks.client import SociostacksClient
+from smsadmin.sociostacks.types import Contact, Device, Message, Page, Sim
+
+# When a page shows a contact the directory does not know yet (a number we
+# just sent to for the first time), the directory may be refreshed this soon.
+CONTACTS_REFRESH_FOR_UNKNOWN = 15
+SCAN_PAGE_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How current what a page shows is: the oldest of the answers it is made of."""
+
+    as_of: datetime
+    is_fresh: bool
+    refresh_in: int | None
+    reason: str | None
+
+    @classmethod
+    def of(cls, *answers: Cached) -> "Freshness":
+        oldest = min(answers, key=lambda answer: answer.fetched_at)
+        stale = [answer for answer in answers if not answer.is_fresh]
+        worst = stale[0] if stale else oldest
+        return cls(
+            as_of=oldest.fetched_at,
+            is_fresh=not stale,
+            refresh_in=max((a.refresh_in or 0) for a in stale) if stale else None,
+            reason=worst.reason,
+        )
+
+
+@dataclass(frozen=True)
+class Directory:
+    """The account's contacts and devices, to name what a message only has ids for."""
+
+    contacts: Mapping[int, Contact] = field(default_factory=dict)
+    devices: Sequence[Device] = ()
+
+    def contact(self, contact_id: int | None) -> Contact | None:
+        return self.contacts.get(contact_id) if contact_id is not None else None
+
+    def device(self, device_id: int | None) -> Device | None:
+        return next((d for d in self.devices if d.id == device_id), None)
+
+    def sim(self, device_id: int | None, subscription_id: int | None) -> Sim | None:
+        device = self.device(device_id)
+        if device is None:
+            return None
+        return next((s for s in device.sims if s.subscription_id == subscription_id), None)
+
+
+@dataclass(frozen=True)
+class MessageRow:
+    """A message with the names a person needs to read it."""
+
+    message: Message
+    contact: Contact | None
+    device: Device | None
+    sim: Sim | None
+
+    @property
+    def is_cancellable(self) -> bool:
+        """A pending message whose time has not come: deleting it cancels the send."""
+        return self.message.is_scheduled_in_future(timezone.now())
+
+    @property
+    def delete_verb(self) -> str:
+        return "Cancel" if self.is_cancellable else "Delete"
+
+
+def describe(messages: Iterable[Message], directory: Directory) -> list[MessageRow]:
+    return [
+        MessageRow(
+            message=m,
+            contact=directory.contact(m.contact_id),
+            device=directory.device(m.device_id),
+            sim=directory.sim(m.device_id, m.sim_subscription_id),
+        )
+        for m in messages
+    ]
+
+
+def devices(client: SociostacksClient) -> Cached[list[Device]]:
+    return budget.cached_read(
+        client.fingerprint,
+        "devices",
+        client.all_devices,
+        fresh_for=settings.SOCIOSTACKS_DIRECTORY_FRESH_SECONDS,
+        invalidated_by_writes=False,
+    )
+
+
+def contacts(client: SociostacksClient, needed: set[int]) -> Cached[dict[int, Contact]]:
+    """The contact directory; refreshed sooner when it misses a contact we need."""
+    answer = budget.cached_read(
+        client.fingerprint,
+        "contacts",
+        client.all_contacts,
+        fresh_for=settings.SOCIOSTACKS_DIRECTORY_FRESH_SECONDS,
+        invalidated_by_writes=False,
+    )
+    if needed <= answer.value.keys():
+        return answer
+    return budget.cached_read(
+        client.fingerprint,
+        "contacts",
+        client.all_contacts,
+        fresh_for=CONTACTS_REFRESH_FOR_UNKNOWN,
+        invalidated_by_writes=False,
+    )
+
+
+def directory_for(
+    client: SociostacksClient, messages: Iterable[Message]
+) -> tuple[Directory, list[Cached]]:
+    needed = {m.contact_id for m in messages if m.contact_id}
+    contact_answer = contacts(client, needed)
+    device_answer = devices(client)
+    return Directory(contact_answer.value, tuple(device_answer.value)), [
+        contact_answer,
+        device_answer,
+    ]
+
+
+@dataclass(frozen=True)
+class MessagePage:
+    page: Page[Message]
+    rows: list[MessageRow]
+    freshness: Freshness
+
+    @property
+    def has_pending(self) -> bool:
+        return any(row.message.is_pending for row in self.rows)
+
+
+def _messages(client: SociostacksClient, page: int, size: int) -> Cached[Page[Message]]:
+    return budget.cached_read(
+        client.fingerprint,
+        f"messages:{page}:{size}",
+        lambda: client.list_messages(page=page, results_per_page=size),
+        fresh_for=settings.SOCIOSTACKS_LIST_FRESH_SECONDS,
+    )
+
+
+def message_page(client: SociostacksClient, page: int, size: int) -> MessagePage:
+    answer = _messages(client, page, size)
+    directory, directory_answers = directory_for(client, answer.value.items)
+    return MessagePage(
+        page=answer.value,
+        rows=describe(answer.value.items, directory),
+        freshness=Freshness.of(answer, *directory_answers),
+    )
+
+
+@dataclass(frozen=True)
+class MessageDetail:
+    row: MessageRow
+    freshness: Freshness
+
+
+def message_detail(client: SociostacksClient, sms_id: int) -> MessageDetail:
+    answer = budget.cached_read(
+        client.fingerprint,
+        f"message:{sms_id}",
+        lambda: client.get_message(sms_id),
+        fresh_for=settings.SOCIOSTACKS_LIST_FRESH_SECONDS,
+    )
+    directory, directory_answers = directory_for(client, [answer.value])
+    (row,) = describe([answer.value], directory)
+    return MessageDetail(row=row, freshness=Freshness.of(answer, *directory_answers))
+
+
+@dataclass(frozen=True)
+class ScheduledScan:
+    rows: list[MessageRow]
+    freshness: Freshness
+    messages_examined: int
+    total_messages: int
+
+    @property
+    def is_complete(self) -> bool:
+        return self.messages_examined >= self.total_messages
+
+
+def scheduled_messages(client: SociostacksClient, max_pages: int) -> ScheduledScan:
+    """Pending messages due in the future, soonest first.
+
+    The upstream cannot filter, so this reads the newest ``max_pages`` pages of
+    1000 and says how far back it looked: a message scheduled long ago for a
+    far future date can lie deeper than the budget allows us to read.
+    """
+    answers: list[Cached[Page[Message]]] = []
+    for page_number in range(1, max_pages + 1):
+        answer = _messages(client, page_number, SCAN_PAGE_SIZE)
+        answers.append(answer)
+        if not answer.value.has_next:
+            break
+    now = timezone.now()
+    due = [m for a in answers for m in a.value.items if m.is_scheduled_in_future(now)]
+    due.sort(key=lambda m: m.scheduled_at or now)
+    directory, directory_answers = directory_for(client, due)
+    return ScheduledScan(
+        rows=describe(due, directory),
+        freshness=Freshness.of(*answers, *directory_answers),
+        messages_examined=sum(len(a.value.items) for a in answers),
+        total_messages=answers[0].value.total,
+    )
