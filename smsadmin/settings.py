@@ -262,5 +262,9 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Axes logs every successful sign-in at INFO; our audit log has them.
+        "axes": {"level": "WARNING"},
+    },
 }

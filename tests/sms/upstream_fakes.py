@@ -5,6 +5,8 @@ from typing import Any
 import responses
 
 from tests.conftest import UPSTREAM
+
+__all__ = ["UPSTREAM"]
 from tests.sociostacks.payloads import error_json, message_json, page_json
 
 DEVICE = {
