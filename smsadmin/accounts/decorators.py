@@ -11,6 +11,23 @@ from smsadmin.audit.recorder import record
 View = Callable[..., HttpResponse]
 
 
+def refuse(request: HttpRequest, role: Role) -> TemplateResponse:
+    """The explaining 403 page for an action that needs ``role``, recorded as a denial."""
+    record(
+        "permission denied",
+        request=request,
+        outcome=Outcome.DENIED,
+        target=request.path[:255],
+        details={"needed_role": str(role), "method": request.method},
+    )
+    return TemplateResponse(
+        request,
+        "403.html",
+        {"needed_role": role, "role_allows": ROLE_DESCRIPTIONS[role]},
+        status=403,
+    )
+
+
 def role_required(role: Role) -> Callable[[View], View]:
     """Refuse the view with an explaining 403 page (and an audit event) without ``role``."""
 
@@ -19,19 +36,7 @@ def role_required(role: Role) -> Callable[[View], View]:
         def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
             if has_role(request.user, role):
                 return view(request, *args, **kwargs)
-            record(
-                "permission denied",
-                request=request,
-                outcome=Outcome.DENIED,
-                target=request.path[:255],
-                details={"needed_role": str(role), "method": request.method},
-            )
-            return TemplateResponse(
-                request,
-                "403.html",
-                {"needed_role": role, "role_allows": ROLE_DESCRIPTIONS[role]},
-                status=403,
-            )
+            return refuse(request, role)
 
         return wrapper
 

@@ -1,9 +1,11 @@
 import zoneinfo
+from collections.abc import Sequence
 
 import phonenumbers
 from django import forms
 
 from smsadmin.accounts.models import User
+from smsadmin.sociostacks.types import Device
 
 
 class OperatorForm(forms.Form):
@@ -18,7 +20,9 @@ class OperatorForm(forms.Form):
     def clean_operator_name(self) -> str:
         name = " ".join(self.cleaned_data["operator_name"].split())
         if len(name) < 2:
-            raise forms.ValidationError("Type at least two characters so others can tell you apart.")
+            raise forms.ValidationError(
+                "Type at least two characters so others can tell you apart."
+            )
         return name
 
 
@@ -26,16 +30,84 @@ def _zone_choices() -> list[tuple[str, str]]:
     return [("", "Server default")] + [(z, z) for z in sorted(zoneinfo.available_timezones())]
 
 
+def _device_name(device: Device) -> str:
+    return device.name or f"Phone #{device.id}"
+
+
 class PreferencesForm(forms.ModelForm):
+    """The person's own settings; default phone and SIM only when their devices are known.
+
+    A SIM's subscription id is only unique within its phone, so a SIM choice
+    carries both ids ("device:subscription").
+    """
+
     time_zone = forms.ChoiceField(choices=_zone_choices, required=False, label="Time zone")
+    default_device_id = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Default phone",
+        help_text="Compose starts with this phone selected.",
+    )
+    default_sim_id = forms.ChoiceField(
+        required=False,
+        label="Default SIM",
+        help_text="Compose starts with this SIM selected. Picking a SIM also picks its phone.",
+    )
 
     class Meta:
         model = User
-        fields = ["time_zone", "phone_region", "page_size"]
+        fields = ["time_zone", "phone_region", "page_size", "default_device_id", "default_sim_id"]
         labels = {"page_size": "Messages per page"}
+
+    def __init__(self, *args: object, devices: Sequence[Device] | None = None, **kwargs: object):
+        super().__init__(*args, **kwargs)
+        if devices is None:
+            del self.fields["default_device_id"]
+            del self.fields["default_sim_id"]
+            return
+        self._devices = {device.id: device for device in devices}
+        self.fields["default_device_id"].choices = [("", "No default")] + [
+            (device.id, _device_name(device)) for device in devices
+        ]
+        self.fields["default_sim_id"].choices = [("", "No default")] + [
+            (
+                _device_name(device),
+                [(f"{device.id}:{sim.subscription_id}", sim.label) for sim in device.sims],
+            )
+            for device in devices
+            if device.sims
+        ]
+        user = self.instance
+        self.initial["default_sim_id"] = (
+            f"{user.default_device_id}:{user.default_sim_id}"
+            if user.default_device_id is not None and user.default_sim_id is not None
+            else ""
+        )
 
     def clean_phone_region(self) -> str:
         region = self.cleaned_data["phone_region"].strip().upper()
         if region and region not in phonenumbers.SUPPORTED_REGIONS:
             raise forms.ValidationError("Use a two-letter country code, such as DE, GB or US.")
         return region
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if "default_sim_id" not in self.fields or "default_sim_id" not in cleaned:
+            return cleaned
+        choice = cleaned["default_sim_id"]
+        if not choice:
+            cleaned["default_sim_id"] = None
+            return cleaned
+        device_id, sim_id = (int(part) for part in choice.split(":"))
+        cleaned["default_sim_id"] = sim_id
+        chosen_device = cleaned.get("default_device_id")
+        if chosen_device is None:
+            cleaned["default_device_id"] = device_id
+        elif chosen_device != device_id:
+            self.add_error(
+                "default_sim_id",
+                f"That SIM is in {_device_name(self._devices[device_id])}, not in the phone "
+                "chosen above. Pick a SIM of that phone, or no default SIM.",
+            )
+        return cleaned

@@ -5,6 +5,7 @@ from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from smsadmin.accounts.devices import device_choices
 from smsadmin.accounts.forms import OperatorForm, PreferencesForm
 from smsadmin.audit.recorder import OPERATOR_SESSION_KEY, record
 
@@ -31,10 +32,15 @@ def operator(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
-    form = PreferencesForm(request.POST or None, instance=request.user)
+    choices = device_choices(request.user)
+    form = PreferencesForm(request.POST or None, instance=request.user, devices=choices.devices)
     if request.method == "POST" and form.is_valid():
         form.save()
         record("preferences changed", request=request, details={"fields": form.changed_data})
         messages.success(request, "Your preferences are saved.")
         return redirect("preferences")
-    return TemplateResponse(request, "accounts/preferences.html", {"form": form})
+    return TemplateResponse(
+        request,
+        "accounts/preferences.html",
+        {"form": form, "devices_unavailable_because": choices.unavailable_because},
+    )

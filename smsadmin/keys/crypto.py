@@ -15,6 +15,10 @@ from django.core.exceptions import ImproperlyConfigured
 class KeyDecryptionError(Exception):
     """A stored key could not be decrypted with any configured encryption key."""
 
+    def __init__(self, message: str, *, row_id: object) -> None:
+        super().__init__(message)
+        self.row_id = row_id
+
 
 @cache
 def _multi_fernet(keys: tuple[str, ...]) -> MultiFernet:
@@ -44,8 +48,19 @@ def decrypt(ciphertext: str, *, row_id: object) -> str:
     except (InvalidToken, ValueError) as error:
         raise KeyDecryptionError(
             f"Stored API key #{row_id} cannot be decrypted with any key in "
-            f"SMSADMIN_ENCRYPTION_KEYS (wrong keys, or the row was altered)."
+            f"SMSADMIN_ENCRYPTION_KEYS (wrong keys, or the row was altered).",
+            row_id=row_id,
         ) from error
+
+
+def is_under_first_key(ciphertext: str) -> bool:
+    """True when the first configured key alone decrypts it: rotation has nothing to do."""
+    first = _multi_fernet(tuple(settings.SMSADMIN_ENCRYPTION_KEYS[:1]))
+    try:
+        first.decrypt(ciphertext.encode())
+    except (InvalidToken, ValueError):
+        return False
+    return True
 
 
 def reencrypt(ciphertext: str, *, row_id: object) -> str:
@@ -55,7 +70,8 @@ def reencrypt(ciphertext: str, *, row_id: object) -> str:
     except (InvalidToken, ValueError) as error:
         raise KeyDecryptionError(
             f"Stored API key #{row_id} cannot be decrypted with any key in "
-            f"SMSADMIN_ENCRYPTION_KEYS, so it cannot be re-encrypted."
+            f"SMSADMIN_ENCRYPTION_KEYS, so it cannot be re-encrypted.",
+            row_id=row_id,
         ) from error
 
 

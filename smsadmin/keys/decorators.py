@@ -2,10 +2,15 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
+from smsadmin.accounts.decorators import refuse
 from smsadmin.accounts.middleware import htmx_aware_redirect
+from smsadmin.accounts.roles import Role
+from smsadmin.audit.models import Outcome
+from smsadmin.audit.recorder import record
+from smsadmin.keys.models import ApiKey
 from smsadmin.keys.selection import active_key
 
 View = Callable[..., HttpResponse]
@@ -26,5 +31,34 @@ def api_key_required(view: View) -> View:
             return htmx_aware_redirect(request, reverse("keys:list"))
         request.api_key = key  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def changeable_key(view: View) -> View:
+    """Passes the key named by ``key_id`` to a view that changes it, if the person may.
+
+    Someone else's personal key answers 404, so ids do not reveal which keys
+    exist; a team key answers the explaining 403 to a member who is not an
+    admin. Both refusals are recorded.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, key_id: int, *args: object, **kwargs: object) -> HttpResponse:
+        key = (
+            ApiKey.objects.visible_to(request.user).select_related("team").filter(pk=key_id).first()
+        )
+        if key is None:
+            record(
+                "permission denied",
+                request=request,
+                outcome=Outcome.DENIED,
+                target=f"key:{key_id}",
+                details={"reason": "no such key for this person", "method": request.method},
+            )
+            raise Http404("No such key.")
+        if not key.may_be_changed_by(request.user):
+            return refuse(request, Role.ADMIN)
+        return view(request, key, *args, **kwargs)
 
     return wrapper

@@ -1,15 +1,33 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
+from smsadmin.accounts.roles import Role, has_role
 from smsadmin.keys import crypto
+
+if TYPE_CHECKING:
+    from smsadmin.sociostacks.types import Account
+
+
+def teams() -> models.QuerySet[Group]:
+    """Groups that are teams: every group except the role groups."""
+    return Group.objects.exclude(name__in=[role.value for role in Role]).order_by("name")
 
 
 class ApiKeyQuerySet(models.QuerySet):
     def usable_by(self, user) -> "ApiKeyQuerySet":
         """The person's own keys and the keys of the teams they belong to."""
         return self.filter(Q(owner=user) | Q(team__in=user.groups.all())).distinct()
+
+    def visible_to(self, user) -> "ApiKeyQuerySet":
+        """Keys the person may see by label and hint: usable ones, and every team's for an admin."""
+        if has_role(user, Role.ADMIN):
+            return self.filter(Q(owner=user) | Q(team__isnull=False))
+        return self.usable_by(user)
 
 
 class ApiKey(models.Model):
@@ -65,6 +83,25 @@ class ApiKey(models.Model):
     def masked(self) -> str:
         return f"••••{self.hint}"
 
+    def may_be_changed_by(self, user) -> bool:
+        """Owners change their own keys; only an admin changes a team's key."""
+        if self.team_id is not None:
+            return has_role(user, Role.ADMIN)
+        return self.owner_id == user.pk
+
+    def remember_account(self, account: "Account") -> None:
+        """Note which Sociostacks account the key opened, and when that was checked."""
+        self.account_name = account.name[:200]
+        self.account_time_zone = account.timezone[:64]
+        self.verified_at = timezone.now()
+
+    def audit_details(self) -> dict[str, str]:
+        """What an audit event may say about the key: never more than label, hint and team."""
+        details = {"label": self.label, "hint": self.hint}
+        if self.team_id is not None:
+            details["team"] = self.team.name
+        return details
+
     def set_secret(self, raw_key: str) -> None:
         self.ciphertext = crypto.encrypt(raw_key)
         self.hint = raw_key[-4:]
@@ -86,3 +123,6 @@ class ActiveKeyChoice(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="active_key_choice"
     )
     key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.user} works with {self.key}"

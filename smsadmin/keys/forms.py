@@ -1,0 +1,72 @@
+import re
+
+from django import forms
+from django.core.validators import RegexValidator
+
+from smsadmin.accounts.models import User
+from smsadmin.keys.models import ApiKey, teams
+
+# Sociostacks keys are plain tokens. Anything else (a space, an accented letter)
+# is a paste mistake, and would not even fit in an HTTP header.
+_key_characters = RegexValidator(
+    re.compile(r"\A[\x21-\x7e]+\Z"),
+    "An API key has only letters, digits and punctuation, without spaces.",
+)
+
+
+def _api_key_field() -> forms.CharField:
+    # PasswordInput never renders its value back, so a typed key never reappears.
+    return forms.CharField(
+        label="API key",
+        max_length=500,
+        strip=True,
+        validators=[_key_characters],
+        help_text="From your Sociostacks account. It is checked with Sociostacks, stored "
+        "encrypted and never shown again: only its last four characters are.",
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+
+def _label_field() -> forms.CharField:
+    return forms.CharField(
+        label="Label",
+        max_length=100,
+        strip=True,
+        help_text="A name people will recognise, such as “Support phones”.",
+    )
+
+
+class AddKeyForm(forms.Form):
+    label = _label_field()
+    api_key = _api_key_field()
+
+
+class TeamKeyForm(AddKeyForm):
+    team = forms.ModelChoiceField(
+        queryset=teams(),
+        label="Team",
+        empty_label=None,
+        help_text="Every member of the team may use this key; no member can see it.",
+    )
+    field_order = ["team", "label", "api_key"]
+
+
+class ReplaceKeyForm(forms.Form):
+    api_key = _api_key_field()
+
+
+class RenameKeyForm(forms.ModelForm):
+    class Meta:
+        model = ApiKey
+        fields = ["label"]
+        help_texts = {"label": "A name people will recognise, such as “Support phones”."}
+
+
+class ActiveKeyForm(forms.Form):
+    key = forms.ModelChoiceField(queryset=ApiKey.objects.none(), label="Key to work with")
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["key"].queryset = ApiKey.objects.usable_by(user)

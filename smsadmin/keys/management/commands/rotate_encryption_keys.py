@@ -1,0 +1,48 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from smsadmin.audit.models import Outcome
+from smsadmin.audit.recorder import audited
+from smsadmin.keys import crypto
+from smsadmin.keys.models import ApiKey
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-encrypt every stored API key with the first key of SMSADMIN_ENCRYPTION_KEYS. "
+        "Safe to re-run; stops without changing anything at a key it cannot decrypt."
+    )
+
+    def handle(self, *args: object, **options: object) -> None:
+        failure: crypto.KeyDecryptionError | None = None
+        with audited("key rotation") as attempt:
+            try:
+                reencrypted, unchanged = self.rotate()
+            except crypto.KeyDecryptionError as error:
+                # Recorded as this run's outcome, naming the row, before it is reported.
+                failure = error
+                attempt.outcome = Outcome.FAILED
+                attempt.target = f"key:{error.row_id}"
+                attempt.add(error=str(error))
+            else:
+                attempt.add(reencrypted=reencrypted, unchanged=unchanged)
+        if failure is not None:
+            raise CommandError(f"{failure} Nothing was changed.") from failure
+        self.stdout.write(f"re-encrypted {reencrypted}, unchanged {unchanged}")
+
+    def rotate(self) -> tuple[int, int]:
+        """Counts of (re-encrypted, already under the first key); all rows or none."""
+        reencrypted = unchanged = 0
+        # One transaction: a key that cannot be decrypted rolls back the rows
+        # before it too, so a failed run leaves the table exactly as it was.
+        with transaction.atomic():
+            rows = ApiKey.objects.select_for_update().order_by("pk").values_list("pk", "ciphertext")
+            for pk, ciphertext in rows:
+                if crypto.is_under_first_key(ciphertext):
+                    unchanged += 1
+                    continue
+                fresh = crypto.reencrypt(ciphertext, row_id=pk)
+                # update() leaves updated_at alone: the key itself did not change.
+                ApiKey.objects.filter(pk=pk).update(ciphertext=fresh)
+                reencrypted += 1
+        return reencrypted, unchanged
