@@ -197,8 +197,3 @@ def scheduled(request: HttpRequest) -> HttpResponse:
     return page_or_fragment(
         request, "sms/scheduled.html", "table", context | _budget_context(client)
     )
-
-
-@role_required(Role.SENDER)
-def compose(request: HttpRequest) -> HttpResponse:
-    return TemplateResponse(request, "sms/list.html", {})

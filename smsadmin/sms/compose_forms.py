@@ -1,0 +1,530 @@
+"""The compose form: message, recipients (typed or a CSV file), device and SIM, now or later.
+
+The live checks on the page call the same methods a submit runs
+(``recipient_check``, ``segment_count``), so what the preview says is what
+the submit decides.
+"""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from functools import cached_property
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+
+from smsadmin.sms.recipients import (
+    CsvColumns,
+    CsvError,
+    RecipientsResult,
+    csv_columns,
+    parse_recipients,
+    parse_recipients_csv,
+)
+from smsadmin.sms.segments import MAX_CONTENT_LENGTH, SegmentCount, count_segments
+from smsadmin.sms.sending import SCHEDULE_HORIZON, Draft
+from smsadmin.sociostacks.types import Device, Sim
+
+# DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) bounds the whole request; this limit
+# turns a huge paste into a sentence instead of Django's 400 page.
+MAX_RECIPIENTS_TEXT = 2_000_000
+MAX_CSV_BYTES = 5 * 1024 * 1024
+# A page listing 100,000 bad entries helps nobody; the first ones show the pattern.
+SHOWN_ENTRIES = 200
+
+NOW = "now"
+LATER = "later"
+
+
+def normalise_newlines(text: str) -> str:
+    # Browsers submit textarea line breaks as CR LF; the phone sends what we count.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def device_label(device: Device) -> str:
+    return device.name or f"Device #{device.id}"
+
+
+def sim_value(device_id: int, sim: Sim) -> str:
+    # A subscription id is unique only within its phone (both of two phones
+    # may have SIM 1), so a SIM choice names its device too.
+    return f"{device_id}:{sim.subscription_id}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An entry of the recipients worth a line on the page: where, what, why."""
+
+    where: str
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RecipientCheck:
+    """The typed numbers and the uploaded file as one list, with what is wrong in them."""
+
+    valid: list[str] = field(default_factory=list)
+    duplicates: int = 0
+    invalid: list[Entry] = field(default_factory=list)
+    warnings: list[Entry] = field(default_factory=list)
+    source: str = ""
+    file_name: str = ""
+    columns: CsvColumns | None = None
+    column_used: int | None = None
+    error: str = ""  # why the recipients could not be read at all
+    # The file's entries as lines of text, to carry them into the recipients
+    # box when the form comes back (a file input cannot be filled again).
+    upload_as_text: str = ""
+
+    @property
+    def valid_count(self) -> int:
+        return len(self.valid)
+
+    @property
+    def invalid_count(self) -> int:
+        return len(self.invalid)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.valid or self.invalid or self.duplicates or self.error)
+
+    @property
+    def shown_invalid(self) -> list[Entry]:
+        return self.invalid[:SHOWN_ENTRIES]
+
+    @property
+    def more_invalid(self) -> int:
+        return max(0, len(self.invalid) - SHOWN_ENTRIES)
+
+    @property
+    def shown_warnings(self) -> list[Entry]:
+        return self.warnings[:SHOWN_ENTRIES]
+
+    @property
+    def more_warnings(self) -> int:
+        return max(0, len(self.warnings) - SHOWN_ENTRIES)
+
+
+def _merge(parts: Sequence[tuple[str, RecipientsResult]]) -> dict[str, Any]:
+    """One recipients list from the typed text and the file, duplicates across both removed."""
+    valid: list[str] = []
+    seen: set[str] = set()
+    duplicates = 0
+    invalid: list[Entry] = []
+    warnings: list[Entry] = []
+    for place, result in parts:
+        duplicates += result.duplicates
+        fresh = {number for number in result.valid if number not in seen}
+        for number in result.valid:
+            if number in seen:
+                duplicates += 1
+            else:
+                seen.add(number)
+                valid.append(number)
+        invalid += [Entry(f"{place} {e.line}", e.text, e.reason) for e in result.invalid]
+        warnings += [
+            Entry(f"{place} {w.line}", w.number, w.reason)
+            for w in result.warnings
+            if w.number in fresh
+        ]
+    return {"valid": valid, "duplicates": duplicates, "invalid": invalid, "warnings": warnings}
+
+
+class ComposeForm(forms.Form):
+    token = forms.CharField(required=False, widget=forms.HiddenInput)
+    content = forms.CharField(
+        label="Message",
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 6, "aria-describedby": "segments"}),
+        error_messages={"required": "Write the message to send."},
+    )
+    recipients = forms.CharField(
+        label="Recipients",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "autocomplete": "off"}),
+    )
+    recipients_file = forms.FileField(
+        label="Or upload a CSV file",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
+        help_text="One column of numbers, or several with the numbers in one of them. "
+        "A header row is optional. At most 5 MB.",
+    )
+    csv_column = forms.CharField(
+        label="Column with the numbers",
+        required=False,
+        max_length=100,
+        help_text="For a file with several columns: the column's name or number (1 is the "
+        "first). Empty: the first column that holds phone numbers.",
+    )
+    skip_invalid = forms.BooleanField(
+        label="Leave out the entries that are not valid phone numbers", required=False
+    )
+    device = forms.TypedChoiceField(
+        label="Device",
+        coerce=int,
+        empty_value=None,
+        error_messages={
+            "required": "Pick the phone to send from.",
+            "invalid_choice": "Pick the phone to send from.",
+        },
+    )
+    sim = forms.ChoiceField(
+        label="SIM",
+        error_messages={
+            "required": "Pick the SIM to send with.",
+            "invalid_choice": "Pick a SIM of the chosen device.",
+        },
+    )
+    when = forms.ChoiceField(
+        label="When",
+        choices=[(NOW, "Send now"), (LATER, "Schedule")],
+        initial=NOW,
+        widget=forms.RadioSelect,
+    )
+    send_date = forms.DateField(
+        label="Date",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(
+            attrs={"type": "date", "aria-describedby": "zone-help"}, format="%Y-%m-%d"
+        ),
+        error_messages={"invalid": "Enter the date as YYYY-MM-DD, for example 2031-04-30."},
+    )
+    send_time = forms.TimeField(
+        label="Time",
+        required=False,
+        input_formats=["%H:%M", "%H:%M:%S"],
+        widget=forms.TimeInput(
+            attrs={"type": "time", "aria-describedby": "zone-help"}, format="%H:%M"
+        ),
+        error_messages={"invalid": "Enter the time as HH:MM on a 24-hour clock, e.g. 17:30."},
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        devices: Sequence[Device],
+        zone: ZoneInfo,
+        region: str | None,
+        now: datetime,
+        devices_known: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.devices = {device.id: device for device in devices}
+        # False when the device list could not be loaded: then an empty list
+        # says nothing about the account.
+        self.devices_known = devices_known
+        self.zone = zone
+        self.region = region if region in phonenumbers.SUPPORTED_REGIONS else None
+        self.now = now
+        self.scheduled_at: datetime | None = None
+        device_choices = [(device.id, device_label(device)) for device in devices]
+        if len(devices) != 1:
+            device_choices.insert(0, ("", "Choose a device"))
+        self.fields["device"].choices = device_choices
+        self.fields["sim"].choices = self.sim_choices(None)
+        region_words = (
+            f"Numbers without + are read as {self.region} numbers."
+            if self.region
+            else "Write every number with its country code, e.g. +44 7700 900123."
+        )
+        self.fields["recipients"].help_text = (
+            "One number per line, or separated by commas, semicolons or spaces. " + region_words
+        )
+
+    # --- Choices ---------------------------------------------------------------
+
+    def sim_choices(self, device_id: int | None) -> list[Any]:
+        """The SIMs of ``device_id``; without one, every device's, grouped by device.
+
+        The grouped list keeps the form usable without JavaScript; with it,
+        picking a device narrows the list to that device's SIMs.
+        """
+        device = self.devices.get(device_id) if device_id is not None else None
+        if device is not None:
+            sims = [(sim_value(device.id, sim), sim.label) for sim in device.sims]
+            return sims if len(sims) == 1 else [("", "Choose a SIM"), *sims]
+        groups: list[Any] = [
+            (device_label(d), [(sim_value(d.id, sim), sim.label) for sim in d.sims])
+            for d in self.devices.values()
+            if d.sims
+        ]
+        return [("", "Choose a SIM"), *groups]
+
+    def narrow_sims_to(self, device_id: int | None) -> None:
+        self.fields["sim"].choices = self.sim_choices(device_id)
+
+    # --- What was typed ----------------------------------------------------------
+
+    def _raw(self, name: str) -> Any:
+        if self.is_bound:
+            return self.data.get(name, "")
+        return self.initial.get(name, "")
+
+    @property
+    def content_text(self) -> str:
+        return normalise_newlines(str(self._raw("content") or ""))
+
+    def segment_count(self) -> SegmentCount:
+        return count_segments(self.content_text)
+
+    @property
+    def is_scheduling(self) -> bool:
+        return self._raw("when") == LATER
+
+    @cached_property
+    def recipient_check(self) -> RecipientCheck:
+        text = normalise_newlines(str(self._raw("recipients") or ""))
+        if len(text) > MAX_RECIPIENTS_TEXT:
+            return RecipientCheck(
+                error=f"The recipients box holds {len(text):,} characters; at most "
+                f"{MAX_RECIPIENTS_TEXT:,} are read. Upload the numbers as a CSV file instead."
+            )
+        parts: list[tuple[str, RecipientsResult]] = []
+        sources: list[str] = []
+        if text.strip():
+            parts.append(("line", parse_recipients(text, self.region)))
+            sources.append("typed in")
+        upload: UploadedFile | None = self.files.get("recipients_file") if self.is_bound else None
+        if upload is None:
+            return RecipientCheck(**_merge(parts), source=", ".join(sources))
+        read = self._read_upload(upload)
+        if read.result is None:
+            return RecipientCheck(file_name=read.name, columns=read.columns, error=read.error)
+        parts.append(("row", read.result))
+        column = f", column “{read.column_name}”" if len(read.columns.columns) > 1 else ""
+        sources.append(f"{read.name}{column}")
+        return RecipientCheck(
+            **_merge(parts),
+            source=" and ".join(sources),
+            file_name=read.name,
+            columns=read.columns,
+            column_used=read.column_used,
+            upload_as_text="\n".join(
+                [*read.result.valid, *(entry.text for entry in read.result.invalid)]
+            ),
+        )
+
+    def _read_upload(self, upload: UploadedFile) -> "_Upload":
+        # The name is the browser's to choose: keep it printable and short.
+        name = "".join(char for char in upload.name or "" if char.isprintable())[:100]
+        name = name or "the file"
+        if upload.size and upload.size > MAX_CSV_BYTES:
+            return _Upload(
+                name,
+                error=f"{name} is {upload.size / 1024 / 1024:.1f} MB; files of at most "
+                f"{MAX_CSV_BYTES // 1024 // 1024} MB are read. Split it into smaller files.",
+            )
+        upload.seek(0)
+        data = upload.read()
+        try:
+            columns = csv_columns(data)
+        except CsvError as error:
+            return _Upload(name, error=f"{name} cannot be read: {error}.")
+        try:
+            column = self._column(columns, name)
+            result = parse_recipients_csv(data, column, self.region)
+        except (CsvError, _NoNumberColumn) as error:
+            message = str(error) if isinstance(error, _NoNumberColumn) else f"{name}: {error}."
+            return _Upload(name, columns=columns, error=message)
+        index = column if isinstance(column, int) else _index_of(columns, column)
+        return _Upload(name, result=result, columns=columns, column_used=index)
+
+    def _column(self, columns: CsvColumns, name: str) -> int | str:
+        chosen = str(self._raw("csv_column") or "").strip()
+        if chosen.isdigit():
+            return int(chosen) - 1
+        if chosen:
+            return chosen
+        if len(columns.columns) <= 1:
+            return 0
+        if columns.suggested is not None:
+            return columns.suggested
+        listed = ", ".join(f"{i}. {c}" for i, c in enumerate(columns.columns, start=1))
+        raise _NoNumberColumn(
+            f"No column of {name} looks like phone numbers ({listed}). "
+            "Type the name or number of the column that holds them."
+        )
+
+    # --- Validation ----------------------------------------------------------------
+
+    def clean_token(self) -> uuid.UUID | None:
+        try:
+            return uuid.UUID(self.cleaned_data["token"])
+        except ValueError:
+            # A mangled token cannot name a send: a fresh one will be issued.
+            return None
+
+    def clean_content(self) -> str:
+        content = normalise_newlines(self.cleaned_data["content"])
+        if not content.strip():
+            raise forms.ValidationError("Write the message to send.")
+        if (over := len(content) - MAX_CONTENT_LENGTH) > 0:
+            raise forms.ValidationError(
+                f"The message has {len(content):,} characters; at most "
+                f"{MAX_CONTENT_LENGTH:,} can be sent. Shorten it by {over:,}."
+            )
+        return content
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        self._clean_recipients()
+        self._clean_sim(cleaned)
+        if cleaned.get("when") == LATER:
+            self._clean_schedule(cleaned)
+        return cleaned
+
+    def _clean_recipients(self) -> None:
+        check = self.recipient_check
+        if check.error:
+            field_name = "recipients_file" if check.file_name else "recipients"
+            self.add_error(field_name, check.error)
+            return
+        if check.is_empty:
+            self.add_error("recipients", "Paste at least one phone number or upload a CSV file.")
+            return
+        if check.invalid and not self.cleaned_data.get("skip_invalid"):
+            self.add_error("recipients", _invalid_sentence(check))
+        elif not check.valid:
+            self.add_error("recipients", "There is no valid phone number to send to.")
+
+    def _clean_sim(self, cleaned: dict[str, Any]) -> None:
+        if not self.devices:
+            if self.devices_known:
+                self.add_error(None, "Your Sociostacks account has no device to send from.")
+            return
+        device_id, sim = cleaned.get("device"), cleaned.get("sim")
+        if device_id is None or not sim:
+            return
+        if not sim.startswith(f"{device_id}:"):
+            self.add_error("sim", "Pick a SIM of the chosen device.")
+
+    def _clean_schedule(self, cleaned: dict[str, Any]) -> None:
+        if "send_date" in self.errors or "send_time" in self.errors:
+            return
+        day, clock = cleaned.get("send_date"), cleaned.get("send_time")
+        if day is None or clock is None:
+            self.add_error("send_date", "Enter the date and the time to send at.")
+            return
+        scheduled, problem = scheduled_moment(day, clock, self.zone, self.now)
+        if problem:
+            self.add_error("send_date", problem)
+        self.scheduled_at = scheduled
+
+    # --- Results ---------------------------------------------------------------------
+
+    def draft(self) -> Draft:
+        """The checked form as a draft to confirm; only after ``is_valid()``."""
+        data = self.cleaned_data
+        check = self.recipient_check
+        device = self.devices[data["device"]]
+        sim_id = int(data["sim"].split(":", 1)[1])
+        sim = next(s for s in device.sims if s.subscription_id == sim_id)
+        return Draft(
+            content=data["content"],
+            numbers=check.valid,
+            device_id=device.id,
+            sim_id=sim_id,
+            device_label=device_label(device),
+            sim_label=sim.label,
+            scheduled_at=self.scheduled_at,
+            recipients_source=check.source,
+            duplicates_removed=check.duplicates,
+            invalid_left_out=check.invalid_count,
+            warnings=[(w.text, w.reason) for w in check.warnings],
+        )
+
+    def audit_summary(self) -> dict[str, Any]:
+        """An invalid submit, for the audit log: what was wrong, not what was typed."""
+        check = self.recipient_check
+        return {
+            "errors": {name: [str(m) for m in messages] for name, messages in self.errors.items()},
+            "valid_recipients": check.valid_count,
+            "invalid_recipients": check.invalid_count,
+            "content_length": len(self.content_text),
+            "scheduled": self.is_scheduling,
+        }
+
+    def carried_over(self) -> dict[str, Any] | None:
+        """The submitted values with an uploaded file's entries moved into the recipients box.
+
+        None when there is no readable upload to carry. A form shown again
+        cannot keep its file, so the numbers travel as text instead.
+        """
+        check = self.recipient_check
+        if not check.upload_as_text:
+            return None
+        data = self.data.copy()
+        typed = normalise_newlines(data.get("recipients", "")).rstrip("\n")
+        data["recipients"] = f"{typed}\n{check.upload_as_text}" if typed else check.upload_as_text
+        data["csv_column"] = ""
+        return data
+
+
+def _invalid_sentence(check: RecipientCheck) -> str:
+    if not check.valid:
+        return "None of the entries is a valid phone number (see the list below)."
+    count = check.invalid_count
+    what = (
+        "entry is not a valid phone number" if count == 1 else "entries are not valid phone numbers"
+    )
+    return (
+        f"{count:,} {what} (listed below). Correct {'it' if count == 1 else 'them'}, or tick "
+        f"“Leave out the entries that are not valid phone numbers” to send to the "
+        f"{check.valid_count:,} valid {'one' if check.valid_count == 1 else 'ones'} only."
+    )
+
+
+class _NoNumberColumn(ValueError):
+    """A CSV with several columns, none of which looks like phone numbers."""
+
+
+@dataclass(frozen=True)
+class _Upload:
+    """An uploaded CSV as read: its entries, or why they could not be read."""
+
+    name: str
+    result: RecipientsResult | None = None
+    columns: CsvColumns = field(default_factory=lambda: CsvColumns([], False, [], None))
+    column_used: int | None = None
+    error: str = ""
+
+    @property
+    def column_name(self) -> str:
+        if self.column_used is None or self.column_used >= len(self.columns.columns):
+            return ""
+        return self.columns.columns[self.column_used]
+
+
+def _index_of(columns: CsvColumns, name: str) -> int | None:
+    wanted = name.strip().casefold()
+    return next(
+        (i for i, column in enumerate(columns.columns) if column.strip().casefold() == wanted),
+        None,
+    )
+
+
+def scheduled_moment(
+    day: date, clock: time, zone: ZoneInfo, now: datetime
+) -> tuple[datetime | None, str]:
+    """The moment a date and time in ``zone`` name, or why they cannot be sent at."""
+    local = datetime.combine(day, clock.replace(second=0, microsecond=0), tzinfo=zone)
+    shown = f"{local:%Y-%m-%d %H:%M} ({zone.key})"
+    moment = local.astimezone(UTC)
+    if moment.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+        return None, f"There is no {shown}: the clocks skip that hour. Pick another time."
+    if moment <= now:
+        return None, f"{shown} is in the past. Pick a time in the future."
+    if moment - now > SCHEDULE_HORIZON:
+        return None, (
+            f"{shown} is more than {SCHEDULE_HORIZON.days} days ahead. Pick a time within a year."
+        )
+    return moment, ""

@@ -1,0 +1,466 @@
+"""Compose and send: the form, a confirmation, one send, the result.
+
+Every step is a plain link or form post, so all of it works without
+JavaScript. htmx adds the live recipients check and segment counter, the SIM
+list that follows the device, the look-alike replacement, and progress of a
+big send for a second tab (the send itself runs in the request that
+confirmed it).
+"""
+
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from smsadmin.accounts.decorators import role_required
+from smsadmin.accounts.roles import Role
+from smsadmin.audit.models import Outcome
+from smsadmin.audit.recorder import record
+from smsadmin.keys.decorators import api_key_required
+from smsadmin.sms import reading, sending
+from smsadmin.sms.compose_forms import LATER, NOW, ComposeForm, sim_value
+from smsadmin.sms.models import SendRequest
+from smsadmin.sms.problems import Problem, problem_for
+from smsadmin.sms.segments import MAX_CONTENT_LENGTH, SegmentCount, replace_lookalikes
+from smsadmin.sociostacks.errors import SociostacksError
+from smsadmin.sociostacks.types import Device
+
+REPLACE_LOOKALIKES = "replace_lookalikes"
+# The confirmation lists this many recipients; the count covers the rest.
+FIRST_FEW = 10
+SHOWN_IDS = 500
+
+
+# --- Helpers -----------------------------------------------------------------
+
+
+def _devices(request: HttpRequest) -> tuple[list[Device], Problem | None]:
+    try:
+        return list(reading.devices(request.api_key.client()).value), None
+    except SociostacksError as error:
+        return [], problem_for(error)
+
+
+def _form(request: HttpRequest, devices: list[Device], *args: Any, **kwargs: Any) -> ComposeForm:
+    return ComposeForm(
+        *args,
+        devices=devices,
+        zone=request.user.zone,
+        region=request.user.region_for_numbers,
+        now=timezone.now(),
+        **kwargs,
+    )
+
+
+def _token(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value or "")
+    except ValueError:
+        return None
+
+
+def _own_send(request: HttpRequest, token: uuid.UUID) -> SendRequest:
+    """The person's own send; anyone else's token is as unknown as a made-up one."""
+    send_request = SendRequest.objects.filter(token=token, user=request.user).first()
+    if send_request is None:
+        raise Http404("No such send.")
+    return send_request
+
+
+def _ucs2_characters(segments: SegmentCount) -> list[dict[str, str]]:
+    # Shown by name too: a no-break space or a zero-width space looks like nothing.
+    return [
+        {
+            "char": char,
+            "code": f"U+{ord(char):04X}",
+            "name": unicodedata.name(char, "").lower(),
+            "replacement": segments.replaceable.get(char),
+        }
+        for char in segments.ucs2_characters
+    ]
+
+
+def _content_context(form: ComposeForm, recipient_count: int) -> dict[str, Any]:
+    segments = form.segment_count()
+    length = len(form.content_text)
+    return {
+        "segments": segments,
+        "ucs2_characters": _ucs2_characters(segments),
+        "content_length": length,
+        "max_length": MAX_CONTENT_LENGTH,
+        "over_by": max(0, length - MAX_CONTENT_LENGTH),
+        "recipient_count": recipient_count,
+        "total_segments": recipient_count * segments.segments,
+    }
+
+
+def _render_compose(
+    request: HttpRequest,
+    form: ComposeForm,
+    *,
+    devices: list[Device],
+    devices_problem: Problem | None,
+    notice: str = "",
+    send_problem: Problem | None = None,
+) -> TemplateResponse:
+    has_numbers = form.is_bound or bool(form.initial.get("recipients"))
+    check = form.recipient_check if has_numbers else None
+    context = {
+        "form": form,
+        "check": check,
+        "devices_problem": devices_problem,
+        "no_devices": not devices and devices_problem is None,
+        "notice": notice,
+        "send_problem": send_problem,
+        "zone": request.user.zone.key,
+        **_content_context(form, check.valid_count if check else 0),
+    }
+    return TemplateResponse(request, "sms/compose.html", context)
+
+
+def _initial_from(send_request: SendRequest, numbers: list[str], zone: ZoneInfo) -> dict:
+    """A compose form filled with an earlier send, to change it or send it again."""
+    initial: dict[str, Any] = {
+        "content": send_request.content,
+        "recipients": "\n".join(numbers),
+        "device": send_request.device_id,
+        "sim": f"{send_request.device_id}:{send_request.sim_id}",
+        "when": NOW,
+    }
+    if send_request.scheduled_at is not None:
+        local = send_request.scheduled_at.astimezone(zone)
+        initial |= {"when": LATER, "send_date": local.date(), "send_time": local.time()}
+    return initial
+
+
+def _picked_device(request: HttpRequest, devices: list[Device]) -> dict[str, Any]:
+    """The device and SIM to preselect: asked for in the URL, else the person's default."""
+    user = request.user
+    wanted_device = _int(request.GET.get("device")) or user.default_device_id
+    device = next((d for d in devices if d.id == wanted_device), None)
+    if device is None and len(devices) == 1:
+        device = devices[0]
+    if device is None:
+        return {}
+    wanted_sim = _int(request.GET.get("sim"))
+    if wanted_sim is None and device.id == user.default_device_id:
+        wanted_sim = user.default_sim_id
+    sim = next((s for s in device.sims if s.subscription_id == wanted_sim), None)
+    if sim is None and len(device.sims) == 1:
+        sim = device.sims[0]
+    return {"device": device.id, "sim": sim_value(device.id, sim) if sim else ""}
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _starting_point(request: HttpRequest, devices: list[Device]) -> tuple[dict[str, Any], str]:
+    """Initial values for a fresh form, and a note about where they came from."""
+    zone = request.user.zone
+    own = SendRequest.objects.filter(user=request.user)
+    edit = own.filter(token=_token(request.GET.get("edit")), state=SendRequest.State.PENDING)
+    if (draft := edit.first()) is not None:
+        # Same token: changing a draft and confirming it again is still one send.
+        return {**_initial_from(draft, draft.numbers, zone), "token": str(draft.token)}, ""
+    earlier = own.filter(token=_token(request.GET.get("retry"))).first()
+    if earlier is not None and earlier.unsent_numbers:
+        notice = (
+            f"These are the {len(earlier.unsent_numbers):,} numbers the earlier send did not "
+            "reach. Check the message list first if that send failed by a time-out, then "
+            "confirm to send to them as a new send."
+        )
+        initial = _initial_from(earlier, earlier.unsent_numbers, zone)
+        return {**initial, "token": str(uuid.uuid4())}, notice
+    initial = {"when": NOW, **_picked_device(request, devices), "token": str(uuid.uuid4())}
+    return initial, ""
+
+
+def _shown_again(request: HttpRequest, form: ComposeForm, devices: list[Device]) -> ComposeForm:
+    """The form to show after a failed submit, an uploaded file's numbers moved into text."""
+    carried = form.carried_over()
+    if carried is None:
+        return form
+    again = _form(request, devices, carried, devices_known=form.devices_known)
+    again.is_valid()
+    messages.info(
+        request,
+        f"The numbers from {form.recipient_check.file_name} are now in the Recipients box, "
+        "so you need not upload the file again.",
+    )
+    return again
+
+
+@dataclass(frozen=True)
+class _When:
+    person: str
+    person_zone: str
+    account: str
+    account_zone: str
+    utc: str
+
+
+def _when(request: HttpRequest, send_request: SendRequest) -> tuple[_When | None, Problem | None]:
+    """The scheduled time in the person's zone, the account's zone, and UTC."""
+    moment = send_request.scheduled_at
+    if moment is None:
+        return None, None
+    problem = None
+    try:
+        account_zone = request.api_key.client().account_timezone()
+        account, account_zone_name = _clock(moment, account_zone), account_zone.key
+    except SociostacksError as error:
+        problem = problem_for(error)
+        account, account_zone_name = "not known right now", "the account's zone"
+    zone = request.user.zone
+    when = _When(
+        person=_clock(moment, zone),
+        person_zone=zone.key,
+        account=account,
+        account_zone=account_zone_name,
+        utc=_clock(moment, ZoneInfo("UTC")),
+    )
+    return when, problem
+
+
+def _clock(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%a %d %b %Y, %H:%M")
+
+
+def _render_confirm(
+    request: HttpRequest, send_request: SendRequest, *, refusal: str = ""
+) -> TemplateResponse:
+    when, zone_problem = _when(request, send_request)
+    cap = request.user.effective_daily_cap
+    context = {
+        "send": send_request,
+        "first_numbers": send_request.numbers[:FIRST_FEW],
+        "more_numbers": max(0, send_request.recipient_count - FIRST_FEW),
+        "when": when,
+        "zone_problem": zone_problem,
+        "refusal": refusal,
+        "cap": cap,
+        "sent_today": SendRequest.objects.messages_sent_since(
+            request.user, sending.start_of_day(timezone.now(), request.user)
+        )
+        if cap
+        else None,
+        "edit_url": f"{reverse('sms:compose')}?{urlencode({'edit': send_request.token})}",
+    }
+    return TemplateResponse(request, "sms/compose_confirm.html", context)
+
+
+# --- The form ----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.SENDER)
+@api_key_required
+def compose(request: HttpRequest) -> HttpResponse:
+    devices, devices_problem = _devices(request)
+    shown = {"devices": devices, "devices_problem": devices_problem}
+    if request.method == "GET":
+        initial, notice = _starting_point(request, devices)
+        form = _form(request, devices, initial=initial)
+        return _render_compose(request, form, notice=notice, **shown)
+
+    form = _form(
+        request, devices, request.POST, request.FILES, devices_known=devices_problem is None
+    )
+    if request.POST.get("action") == REPLACE_LOOKALIKES:
+        values = {**(form.carried_over() or request.POST).dict()}
+        values["content"] = replace_lookalikes(form.content_text)
+        return _render_compose(request, _form(request, devices, initial=values), **shown)
+    action = "schedule" if form.is_scheduling else "send"
+    if not form.is_valid():
+        record(action, request=request, outcome=Outcome.INVALID, details=form.audit_summary())
+        return _render_compose(request, _shown_again(request, form, devices), **shown)
+
+    draft = form.draft()
+    refusal = sending.cap_refusal(request.user, len(draft.numbers), timezone.now())
+    if refusal is not None:
+        record(action, request=request, outcome=Outcome.DENIED, details=refusal.audit_details())
+        form = _shown_again(request, form, devices)
+        form.add_error(None, refusal.sentence)
+        return _render_compose(request, form, **shown)
+
+    send_request = sending.prepare(request.user, form.cleaned_data["token"], draft)
+    if send_request.state != SendRequest.State.PENDING:
+        messages.info(
+            request,
+            "This form was already sent, so it was not sent again. Here is what happened; "
+            "use “Send another” for a new message.",
+        )
+        return redirect("sms:compose_result", token=send_request.token)
+    return redirect("sms:compose_confirm", token=send_request.token)
+
+
+@require_POST
+@role_required(Role.SENDER)
+@api_key_required
+def check_recipients(request: HttpRequest) -> HttpResponse:
+    """The live recipients check: the same parsing a submit runs."""
+    form = _form(request, [], request.POST, request.FILES)
+    check = form.recipient_check
+    context = {"form": form, "check": check, "oob": True, "live": True}
+    context |= _content_context(form, check.valid_count)
+    return TemplateResponse(request, "sms/compose.html#recipients_live", context)
+
+
+@require_POST
+@role_required(Role.SENDER)
+@api_key_required
+def check_content(request: HttpRequest) -> HttpResponse:
+    """The live segment counter, with the characters that force UCS-2."""
+    form = _form(request, [], request.POST)
+    context = {"form": form, "oob": True}
+    context |= _content_context(form, _int(request.POST.get("recipient_count")) or 0)
+    return TemplateResponse(request, "sms/compose.html#content_live", context)
+
+
+@require_POST
+@role_required(Role.SENDER)
+@api_key_required
+def replace_content_lookalikes(request: HttpRequest) -> HttpResponse:
+    """The message box again, with typographic look-alikes turned into GSM-7 characters."""
+    typed = _form(request, [], request.POST)
+    form = _form(request, [], initial={"content": replace_lookalikes(typed.content_text)})
+    context = {"form": form, "oob": True}
+    context |= _content_context(form, _int(request.POST.get("recipient_count")) or 0)
+    return TemplateResponse(request, "sms/compose.html#content_live_field", context)
+
+
+@require_GET
+@role_required(Role.SENDER)
+@api_key_required
+def sim_options(request: HttpRequest) -> HttpResponse:
+    """The SIM picker for the chosen device."""
+    devices, _problem = _devices(request)
+    device_id = _int(request.GET.get("device"))
+    form = _form(request, devices, initial=_picked_device(request, devices))
+    form.narrow_sims_to(device_id)
+    return TemplateResponse(request, "sms/compose.html#sim_field", {"form": form})
+
+
+# --- Confirm, send, result -------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.SENDER)
+@api_key_required
+def confirm(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+    send_request = _own_send(request, token)
+    if send_request.state != SendRequest.State.PENDING:
+        return redirect("sms:compose_result", token=token)
+    return _render_confirm(request, send_request)
+
+
+@require_POST
+@role_required(Role.SENDER)
+@api_key_required
+def send(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+    shown = request.POST.get("fingerprint", "")
+    claimed = sending.claim(_own_send(request, token), request.user, shown)
+    if claimed.claim is sending.Claim.ALREADY_CLAIMED:
+        sending.record_repeat(request, claimed.send_request)
+        return redirect("sms:compose_result", token=token)
+    if claimed.claim is not sending.Claim.CLAIMED:
+        sending.record_refusal(request, claimed)
+        return _render_confirm(request, claimed.send_request, refusal=claimed.refusal)
+    sending.perform(claimed.send_request, request.api_key.client(), request)
+    return redirect("sms:compose_result", token=token)
+
+
+@require_GET
+@role_required(Role.SENDER)
+@api_key_required
+def result(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+    send_request = _own_send(request, token)
+    state = send_request.state
+    if state == SendRequest.State.PENDING:
+        return redirect("sms:compose_confirm", token=token)
+    stored_problem = Problem(
+        send_request.error,
+        fix_url=send_request.error_fix_url,
+        fix_label=send_request.error_fix_label,
+    )
+    if state == SendRequest.State.FAILED:
+        # Nothing went out: the person gets their form back, as they filled it.
+        devices, devices_problem = _devices(request)
+        initial = _initial_from(send_request, send_request.numbers, request.user.zone)
+        form = _form(request, devices, initial={**initial, "token": str(uuid.uuid4())})
+        return _render_compose(
+            request,
+            form,
+            devices=devices,
+            devices_problem=devices_problem,
+            send_problem=stored_problem,
+        )
+    user = request.user
+    context = {
+        "send": send_request,
+        "problem": stored_problem if send_request.error else None,
+        "ids": send_request.sms_ids[:SHOWN_IDS],
+        "more_ids": max(0, len(send_request.sms_ids) - SHOWN_IDS),
+        "polling": state == SendRequest.State.SENDING,
+        "is_default": (user.default_device_id, user.default_sim_id)
+        == (send_request.device_id, send_request.sim_id),
+        "another_url": reverse("sms:compose")
+        + "?"
+        + urlencode({"device": send_request.device_id, "sim": send_request.sim_id}),
+        "retry_url": reverse("sms:compose") + "?" + urlencode({"retry": send_request.token}),
+        "scheduled_for": _clock(send_request.scheduled_at, user.zone)
+        if send_request.scheduled_at
+        else "",
+        "zone": user.zone.key,
+    }
+    return TemplateResponse(request, "sms/compose_result.html", context)
+
+
+@require_GET
+@role_required(Role.SENDER)
+@api_key_required
+def progress(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+    """How far a send has got, polled by htmx while it runs; the finished page otherwise."""
+    send_request = _own_send(request, token)
+    result_url = reverse("sms:compose_result", kwargs={"token": token})
+    if not request.htmx:
+        return redirect(result_url)
+    if send_request.is_finished:
+        return HttpResponseClientRedirect(result_url)
+    context = {"send": send_request, "polling": True}
+    return TemplateResponse(request, "sms/compose_result.html#progress", context)
+
+
+@require_POST
+@role_required(Role.SENDER)
+@api_key_required
+def make_default(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+    """Remember this send's device and SIM as the ones compose starts with."""
+    send_request = _own_send(request, token)
+    user = request.user
+    user.default_device_id = send_request.device_id
+    user.default_sim_id = send_request.sim_id
+    user.save(update_fields=["default_device_id", "default_sim_id"])
+    record(
+        "default device set",
+        request=request,
+        details={"device_id": send_request.device_id, "sim_id": send_request.sim_id},
+    )
+    messages.success(
+        request,
+        f"Compose now starts with {send_request.device_label} · {send_request.sim_label}.",
+    )
+    return redirect("sms:compose_result", token=token)

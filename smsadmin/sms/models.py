@@ -1,0 +1,124 @@
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, F, Q, Sum, When
+from django.utils import timezone
+
+# A draft nobody confirmed holds message text and phone numbers; it is not
+# kept longer than this.
+UNCONFIRMED_KEEP = timedelta(days=7)
+
+
+class SendRequestQuerySet(models.QuerySet):
+    def messages_sent_since(self, user, since: datetime) -> int:
+        """Messages this person sent (or is sending) from ``since`` on, one per recipient.
+
+        A send still in flight counts whole, so two sends at once cannot both
+        squeeze under a cap; a failed or partial one counts what went out.
+        """
+        total = self.filter(user=user, claimed_at__gte=since).aggregate(
+            total=Sum(
+                Case(
+                    When(state=SendRequest.State.SENDING, then=F("recipient_count")),
+                    default=F("sent_count"),
+                )
+            )
+        )["total"]
+        return total or 0
+
+    def unconfirmed_and_old(self, now: datetime) -> "SendRequestQuerySet":
+        return self.filter(state=SendRequest.State.PENDING, created_at__lt=now - UNCONFIRMED_KEEP)
+
+
+class SendRequest(models.Model):
+    """One confirmed-or-about-to-be-confirmed send, keyed by the form's one-time token.
+
+    The compose form carries ``token``; the confirmation page is this row in
+    state ``pending``. Sending moves it to ``sending`` with one conditional
+    UPDATE, which exactly one request can win (``sending.claim``): a double
+    click, a reload, a resubmit or a second tab find the row already claimed
+    and are shown its result instead of sending again. The API has no
+    idempotency key of its own, so this row is the only thing standing between
+    a repeated POST and a repeated SMS.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "waiting for confirmation"
+        SENDING = "sending", "sending"
+        SENT = "sent", "sent"
+        PARTIAL = "partial", "partly sent"
+        FAILED = "failed", "failed"
+
+    token = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="send_requests"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    fingerprint = models.CharField(
+        max_length=64, help_text="SHA-256 of content, recipients, device, SIM and time."
+    )
+
+    content = models.TextField()
+    numbers = models.JSONField(default=list, help_text="Recipients, E.164, no duplicates.")
+    recipients_source = models.CharField(max_length=255, blank=True)
+    duplicates_removed = models.PositiveIntegerField(default=0)
+    invalid_left_out = models.PositiveIntegerField(default=0)
+    warnings = models.JSONField(
+        default=list, help_text="[number, reason] for numbers that may not receive SMS."
+    )
+    device_id = models.PositiveIntegerField()
+    sim_id = models.PositiveIntegerField("SIM subscription id")
+    device_label = models.CharField(max_length=200, blank=True)
+    sim_label = models.CharField("SIM label", max_length=200, blank=True)
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    encoding = models.CharField(max_length=8)
+    segments = models.PositiveIntegerField()
+
+    recipient_count = models.PositiveIntegerField()
+    sent_count = models.PositiveIntegerField(default=0)
+    batches_total = models.PositiveIntegerField(default=0)
+    batches_done = models.PositiveIntegerField(default=0)
+    sms_ids = models.JSONField(default=list)
+    unsent_numbers = models.JSONField(default=list)
+    error = models.TextField(blank=True, help_text="What went wrong, as shown to the person.")
+    error_fix_url = models.CharField(max_length=200, blank=True)
+    error_fix_label = models.CharField(max_length=100, blank=True)
+
+    objects = SendRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "claimed_at"], name="sendrequest_user_claimed")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="pending") | Q(claimed_at__isnull=False),
+                name="sendrequest_claimed_when_not_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"send {self.token} by {self.user_id} ({self.state})"
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.scheduled_at is not None
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in {self.State.SENT, self.State.PARTIAL, self.State.FAILED}
+
+    @property
+    def total_segments(self) -> int:
+        """What the send costs: one message per recipient, each billed per segment."""
+        return self.recipient_count * self.segments
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.batches_total:
+            return 0
+        return round(100 * self.batches_done / self.batches_total)
