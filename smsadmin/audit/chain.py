@@ -3,7 +3,9 @@
 import hashlib
 import hmac
 import json
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from datetime import UTC
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
@@ -12,28 +14,44 @@ if TYPE_CHECKING:
 
 GENESIS_HASH = "0" * 64
 
+# Every recorded field, by attribute name. Changing a value in any of them (or
+# the order of events) changes the digest.
+CHAINED_FIELDS = (
+    "seq",
+    "created_at",
+    "actor_id",
+    "actor_username",
+    "operator_name",
+    "ip_address",
+    "user_agent",
+    "session_hash",
+    "request_id",
+    "action",
+    "target",
+    "message_ids",
+    "outcome",
+    "error_class",
+    "upstream_status",
+    "details",
+    "parent_id",
+)
 
-def event_digest(event: "AuditEvent", prev_hash: str) -> str:
-    """HMAC-SHA256 over every recorded field and the previous event's hash."""
-    content = {
-        "seq": event.seq,
-        "created_at": event.created_at.isoformat(),
-        "actor_id": event.actor_id,
-        "actor_username": event.actor_username,
-        "operator_name": event.operator_name,
-        "ip_address": event.ip_address,
-        "user_agent": event.user_agent,
-        "session_hash": event.session_hash,
-        "request_id": event.request_id,
-        "action": event.action,
-        "target": event.target,
-        "outcome": event.outcome,
-        "error_class": event.error_class,
-        "upstream_status": event.upstream_status,
-        "details": event.details,
-        "parent_id": event.parent_id,
-        "prev_hash": prev_hash,
-    }
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+
+def digest(values: Mapping[str, Any], prev_hash: str) -> str:
+    """HMAC-SHA256 over the chained fields of one event and the previous event's hash.
+
+    ``values`` maps each name in CHAINED_FIELDS to the value as the database
+    gives it back, so a row read from the table hashes exactly as it did when
+    it was written.
+    """
+    content = {name: values[name] for name in CHAINED_FIELDS}
+    # One spelling of the instant, whatever zone object the driver attaches.
+    content["created_at"] = values["created_at"].astimezone(UTC).isoformat(timespec="microseconds")
+    content["prev_hash"] = prev_hash
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
     key = settings.SMSADMIN_AUDIT_KEY.encode()
     return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
+
+
+def event_digest(event: "AuditEvent", prev_hash: str) -> str:
+    return digest({name: getattr(event, name) for name in CHAINED_FIELDS}, prev_hash)

@@ -1,5 +1,7 @@
+import json
+
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 
 
 class Outcome(models.TextChoices):
@@ -16,6 +18,25 @@ class AppendOnlyError(Exception):
 
 
 class AuditEventQuerySet(models.QuerySet):
+    def recorded_actions(self) -> list[str]:
+        """Every action the table holds, in order, for the review page's action filter.
+
+        SELECT DISTINCT would read the whole action index (a million entries);
+        this hops from one action to the next, one index seek each.
+        """
+        database = connections[self.db]
+        table = database.ops.quote_name(self.model._meta.db_table)
+        with database.cursor() as cursor:
+            cursor.execute(
+                f"""WITH RECURSIVE found(action) AS (
+                    SELECT MIN(action) FROM {table}
+                    UNION ALL
+                    SELECT (SELECT MIN(action) FROM {table} WHERE action > found.action)
+                    FROM found WHERE found.action IS NOT NULL
+                ) SELECT action FROM found WHERE action IS NOT NULL"""  # noqa: S608  # nosec B608  # quoted table name
+            )
+            return [action for (action,) in cursor.fetchall()]
+
     def update(self, **kwargs):
         raise AppendOnlyError("Audit events are append-only: they cannot be updated.")
 
@@ -41,15 +62,18 @@ class AuditEvent(models.Model):
         db_constraint=False,
         related_name="+",
     )
-    actor_username = models.CharField(max_length=150, blank=True, db_index=True)
+    actor_username = models.CharField(max_length=150, blank=True)
     operator_name = models.CharField(max_length=64, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=512, blank=True)
     session_hash = models.CharField(max_length=64, blank=True)
     request_id = models.CharField(max_length=32, blank=True)
-    action = models.CharField(max_length=64, db_index=True)
+    action = models.CharField(max_length=64)
     target = models.CharField(max_length=255, blank=True)
-    outcome = models.CharField(max_length=20, choices=Outcome.choices, db_index=True)
+    # The message ids the event is about, from its target and created ids, as
+    # ",12,345," so that searching ",12," cannot match 123 or 512.
+    message_ids = models.TextField(blank=True, editable=False)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
     error_class = models.CharField(max_length=64, blank=True)
     upstream_status = models.PositiveSmallIntegerField(null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
@@ -69,7 +93,13 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-seq"]
-        indexes = [models.Index(fields=["actor_username", "-seq"], name="audit_actor_seq")]
+        # The review page filters on one of these and pages by seq, newest
+        # first: each index serves both, so no filter sorts the whole table.
+        indexes = [
+            models.Index(fields=["actor_username", "-seq"], name="audit_actor_seq"),
+            models.Index(fields=["action", "-seq"], name="audit_action_seq"),
+            models.Index(fields=["outcome", "-seq"], name="audit_outcome_seq"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.outcome} by {self.actor_username or 'anonymous'}"
@@ -81,6 +111,37 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit events are append-only: use prune_audit to apply retention.")
+
+    @property
+    def details_preview(self) -> str:
+        """The start of ``details`` as compact JSON, for a table cell."""
+        text = json.dumps(self.details, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return text if len(text) <= 120 else text[:119] + "…"
+
+    @property
+    def details_json(self) -> str:
+        """``details`` as readable JSON, for pages (escaped there like any text)."""
+        return json.dumps(self.details, ensure_ascii=False, sort_keys=True, indent=2)
+
+
+class AuditMessageRef(models.Model):
+    """Which events are about which message: the index behind the review page's message filter.
+
+    ``record`` writes these with the event, from the same ids that fill the
+    chained ``AuditEvent.message_ids``; pruning removes them with their events.
+    Searching ``message_ids`` instead would read every row of a million.
+    """
+
+    sms_id = models.PositiveBigIntegerField()
+    event_seq = models.PositiveBigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sms_id", "event_seq"], name="audit_message_ref")
+        ]
+
+    def __str__(self) -> str:
+        return f"sms:{self.sms_id} in #{self.event_seq}"
 
 
 class AuditChainHead(models.Model):
@@ -96,15 +157,31 @@ class AuditChainHead(models.Model):
     anchor_seq = models.PositiveBigIntegerField(default=0)
     anchor_hash = models.CharField(max_length=64, default="")
 
+    def __str__(self) -> str:
+        return f"audit chain head at #{self.last_seq}"
+
 
 class AuditVerification(models.Model):
     """The result of each chain verification, shown on the review page."""
 
     checked_at = models.DateTimeField()
     ok = models.BooleanField()
+    complete = models.BooleanField(
+        default=True, help_text="False when the check ran out of time before the newest event."
+    )
     events_checked = models.PositiveBigIntegerField()
+    through_seq = models.PositiveBigIntegerField(
+        default=0, help_text="The newest event the check covered."
+    )
     first_bad_seq = models.PositiveBigIntegerField(null=True, blank=True)
+    first_bad_event_id = models.PositiveBigIntegerField(null=True, blank=True)
     problem = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-checked_at"]
+
+    def __str__(self) -> str:
+        verdict = "intact" if self.ok else f"broken at #{self.first_bad_seq}"
+        if self.ok and not self.complete:
+            verdict = f"intact through #{self.through_seq} (not checked further)"
+        return f"audit chain {verdict} ({self.checked_at:%Y-%m-%d %H:%M} UTC)"

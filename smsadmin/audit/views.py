@@ -1,12 +1,138 @@
-from django.http import HttpRequest, HttpResponse
+"""Reviewing the audit log: the filtered list, one event, the CSV export, a chain check."""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 
 from smsadmin.accounts.decorators import role_required
 from smsadmin.accounts.roles import Role
-from smsadmin.audit.models import AuditEvent
+from smsadmin.audit.export import csv_lines
+from smsadmin.audit.forms import AuditFilterForm
+from smsadmin.audit.models import AuditEvent, AuditVerification, Outcome
+from smsadmin.audit.paging import page_of
+from smsadmin.audit.recorder import record
+from smsadmin.audit.verify import WEB_TIME_LIMIT_SECONDS, verify_chain
+from smsadmin.rendering import page_or_fragment
+
+_CURSORS = ("before", "after")
 
 
+def _cursor(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _filter_query(request: HttpRequest) -> str:
+    """The filters of this request as a query string, without the page position."""
+    query = request.GET.copy()
+    for name in _CURSORS:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _review_context(request: HttpRequest, form: AuditFilterForm) -> dict[str, object]:
+    return {
+        "form": form,
+        "filter_query": _filter_query(request),
+        "zone": request.user.zone,
+        "last_verification": AuditVerification.objects.first(),
+        "verify_time_limit": WEB_TIME_LIMIT_SECONDS,
+    }
+
+
+def _errors(form: AuditFilterForm) -> dict[str, object]:
+    return {"errors": {field: list(errors) for field, errors in form.errors.items()}}
+
+
+@require_GET
 @role_required(Role.AUDITOR)
 def review(request: HttpRequest) -> HttpResponse:
-    events = AuditEvent.objects.all()[:100]
-    return TemplateResponse(request, "audit/review.html", {"events": events})
+    form = AuditFilterForm(request.GET)
+    context = _review_context(request, form)
+    if not form.is_valid():
+        record("audit viewed", request=request, outcome=Outcome.INVALID, details=_errors(form))
+        # htmx swaps only successful answers: its fragment explains with a 200.
+        status = 200 if request.htmx else 400
+        return page_or_fragment(request, "audit/review.html", "results", context, status=status)
+    before, after = _cursor(request, "before"), _cursor(request, "after")
+    page = page_of(form.events(request.user.zone), before=before, after=after)
+    record(
+        "audit viewed",
+        request=request,
+        details={
+            "filters": form.active(),
+            "before": before,
+            "after": after,
+            "shown": len(page.events),
+        },
+    )
+    context["page"] = page
+    return page_or_fragment(request, "audit/review.html", "results", context)
+
+
+@require_GET
+@role_required(Role.AUDITOR)
+def detail(request: HttpRequest, seq: int) -> HttpResponse:
+    target = f"audit:{seq}"
+    event = AuditEvent.objects.filter(seq=seq).first()
+    if event is None:
+        record(
+            "audit viewed",
+            request=request,
+            outcome=Outcome.INVALID,
+            target=target,
+            details={"error": "no such event (never recorded, or pruned)"},
+        )
+        raise Http404("No audit event with this number: it never existed or was pruned.")
+    record("audit viewed", request=request, target=target)
+    # Looked up by id rather than followed: a pruned parent is simply absent.
+    parent = AuditEvent.objects.filter(pk=event.parent_id).first() if event.parent_id else None
+    children = AuditEvent.objects.filter(parent_id=event.pk).order_by("seq")
+    return TemplateResponse(
+        request,
+        "audit/detail.html",
+        {"event": event, "parent": parent, "children": children, "zone": request.user.zone},
+    )
+
+
+@require_GET
+@role_required(Role.AUDITOR)
+def export(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET)
+    if not form.is_valid():
+        record("audit exported", request=request, outcome=Outcome.INVALID, details=_errors(form))
+        return TemplateResponse(
+            request, "audit/review.html", _review_context(request, form), status=400
+        )
+    record("audit exported", request=request, details={"filters": form.active()})
+    response = StreamingHttpResponse(
+        csv_lines(form.events(request.user.zone)), content_type="text/csv; charset=utf-8"
+    )
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+    return response
+
+
+@require_POST
+@role_required(Role.AUDITOR)
+def verify(request: HttpRequest) -> HttpResponse:
+    verification = verify_chain(request=request, time_limit=WEB_TIME_LIMIT_SECONDS)
+    if verification.ok and verification.complete:
+        messages.success(
+            request,
+            f"The audit chain is intact: {verification.events_checked} events checked "
+            f"through #{verification.through_seq}.",
+        )
+    elif verification.ok:
+        messages.warning(
+            request,
+            f"No fault in the {verification.events_checked} events checked (through "
+            f"#{verification.through_seq}), but the log is too long to check while you wait. "
+            f"Run python manage.py verify_audit on the server for the whole chain.",
+        )
+    else:
+        messages.error(request, f"The audit chain is broken. {verification.problem}")
+    return redirect("audit:review")
