@@ -8,6 +8,11 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 
+from smsadmin.accounts.roles import Role, has_role
+from smsadmin.audit.models import Outcome
+from smsadmin.audit.recorder import record
+from smsadmin.mirror import views as mirror_views
+
 
 @login_not_required
 @never_cache
@@ -23,7 +28,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("sms:list")
+    """The dashboard; an auditor who may not read messages starts at the audit log."""
+    if has_role(request.user, Role.AUDITOR) and not has_role(request.user, Role.VIEWER):
+        return redirect("audit:review")
+    return mirror_views.dashboard(request)
 
 
 def _error_page(template: str, status: int):
@@ -39,6 +47,21 @@ def _error_page(template: str, status: int):
 bad_request = _error_page("400.html", 400)
 permission_denied = _error_page("403.html", 403)
 page_not_found = _error_page("404.html", 404)
+
+
+@login_not_required
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form post Django could not trust (a stale page, blocked cookies), said plainly."""
+    record(
+        "form refused",
+        request=request,
+        outcome=Outcome.DENIED,
+        target=request.path[:255],
+        details={"reason": reason[:200], "method": request.method},
+    )
+    return TemplateResponse(request, "403.html", {"form_expired": True}, status=403).render()
+
+
 @login_not_required
 def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors: the database may be what failed.

@@ -1,11 +1,45 @@
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.db.models import Model, QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
 
 from smsadmin.accounts.models import User
+from smsadmin.accounts.roles import Role
+from smsadmin.audit.recorder import record
+
+
+def _target(obj: Model) -> str:
+    return f"{obj._meta.model_name}:{obj.pk}"
+
+
+class AuditedAdminMixin:
+    """Changes made in Django admin reach the audit log too: which fields, never their values."""
+
+    def log_addition(self, request: HttpRequest, obj: Model, message: object):
+        record("admin added", request=request, target=_target(obj), details={"object": str(obj)})
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request: HttpRequest, obj: Model, message: object):
+        record(
+            "admin changed",
+            request=request,
+            target=_target(obj),
+            details={"object": str(obj), "change": message},
+        )
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request: HttpRequest, queryset: QuerySet):
+        for obj in queryset:
+            record(
+                "admin deleted", request=request, target=_target(obj), details={"object": str(obj)}
+            )
+        return super().log_deletions(request, queryset)
 
 
 @admin.register(User)
-class SmsAdminUserAdmin(UserAdmin):
+class SmsAdminUserAdmin(AuditedAdminMixin, UserAdmin):
     list_display = ("username", "email", "is_shared", "is_staff", "is_active", "last_login")
     list_filter = ("is_shared", "is_staff", "is_superuser", "is_active", "groups")
     fieldsets = (
@@ -25,3 +59,32 @@ class SmsAdminUserAdmin(UserAdmin):
             },
         ),
     )
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: list, change: bool
+    ) -> None:
+        """Role and team changes made here are audited like ``grant_role`` and ``revoke_role``."""
+        user = form.instance
+        before = set(user.groups.values_list("name", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        after = set(user.groups.values_list("name", flat=True))
+        roles = {role.value for role in Role}
+        target = f"user:{user.username}"
+        for name in sorted(after - before):
+            if name in roles:
+                record("role granted", request=request, target=target, details={"role": name})
+            else:
+                record("team joined", request=request, target=target, details={"team": name})
+        for name in sorted(before - after):
+            if name in roles:
+                record("role revoked", request=request, target=target, details={"role": name})
+            else:
+                record("team left", request=request, target=target, details={"team": name})
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class AuditedGroupAdmin(AuditedAdminMixin, GroupAdmin):
+    """Django's own group admin (roles and teams), audited."""

@@ -8,7 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
+from smsadmin.accounts import second_factor
 from smsadmin.audit.recorder import OPERATOR_SESSION_KEY
 
 LOGIN_AT_KEY = "smsadmin_login_at"
@@ -19,8 +21,12 @@ _SEEN_RESOLUTION = 60
 
 
 def htmx_aware_redirect(request: HttpRequest, url: str) -> HttpResponse:
-    """A redirect that also works when htmx made the request (it swaps, not navigates)."""
-    if getattr(request, "htmx", False):
+    """A redirect that also works when htmx made the request (it swaps, not navigates).
+
+    Reads the header itself, so it does not depend on django-htmx's
+    middleware having run first.
+    """
+    if request.headers.get("HX-Request") == "true":
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
         return response
@@ -63,8 +69,47 @@ class SessionLifetimeMiddleware:
         return htmx_aware_redirect(request, reverse("login"))
 
 
-# Pages a shared login may reach before naming its operator.
-_OPERATOR_EXEMPT_NAMES = ("operator", "logout", "healthz")
+def _next_url(request: HttpRequest) -> str:
+    """Where to go back to: for htmx, the page on screen rather than the fragment's URL."""
+    htmx = getattr(request, "htmx", None)
+    return (htmx.current_url_abs_path if htmx else None) or request.get_full_path()
+
+
+class TwoFactorMiddleware:
+    """After the password, nobody with a second factor reaches a page before giving a code.
+
+    A person who must use a second factor (SMSADMIN_2FA_REQUIRED) but has none
+    is sent to set one up first.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            not user.is_authenticated
+            or user.is_verified()
+            or request.path.startswith(settings.STATIC_URL)
+            or request.path in {reverse(name) for name in ("login", "logout", "healthz")}
+        ):
+            return self.get_response(request)
+        if second_factor.has_second_factor(user):
+            step = "twofactor_verify"
+        elif second_factor.is_required_for(user):
+            step = "twofactor_setup"
+        else:
+            return self.get_response(request)
+        if request.path == reverse(step):
+            return self.get_response(request)
+        return htmx_aware_redirect(
+            request, f"{reverse(step)}?{urlencode({'next': _next_url(request)})}"
+        )
+
+
+# Pages a shared login may reach before naming its operator: signing in,
+# second factor included, comes first.
+_OPERATOR_EXEMPT_NAMES = ("operator", "logout", "healthz", "twofactor_verify", "twofactor_setup")
 
 
 class SharedLoginOperatorMiddleware:

@@ -39,7 +39,9 @@ def on_login_failed(
 
 
 @receiver(user_locked_out)
-def on_lockout(sender: str, request: HttpRequest, username: str, ip_address: str, **kwargs: object) -> None:
+def on_lockout(
+    sender: str, request: HttpRequest, username: str, ip_address: str, **kwargs: object
+) -> None:
     record(
         "lockout",
         request=request,

@@ -21,9 +21,13 @@ class Command(BaseCommand):
             raise CommandError(f"No user named {username!r}.") from error
         group = Group.objects.get(name=role)
         changed = self.change(user, group)
-        record(self.action, target=f"user:{user.username}", details={"role": role, "changed": changed})
+        record(
+            self.action, target=f"user:{user.username}", details={"role": role, "changed": changed}
+        )
         verb = self.action.split()[-1]
-        self.stdout.write(f"{role} {verb} for {user.username}" + ("" if changed else " (no change)"))
+        self.stdout.write(
+            f"{role} {verb} for {user.username}" + ("" if changed else " (no change)")
+        )
 
     def change(self, user: User, group: Group) -> bool:
         if user.groups.filter(pk=group.pk).exists():

@@ -1,0 +1,76 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from smsadmin.audit.models import AuditEvent
+from tests.conftest import force_login_verified, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def superuser(client):
+    person = make_user("root", is_staff=True, is_superuser=True)
+    # The Django admin also asks for a second factor.
+    force_login_verified(client, person)
+    return person
+
+
+def change_form(person, **overrides):
+    data = {
+        "username": person.username,
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+        "page_size": "25",
+        "groups": [group.pk for group in person.groups.all()],
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_superuser_manages_people_roles_and_teams(client, superuser):
+    person = make_user("gina", "viewer")
+    sender = Group.objects.get(name="sender")
+    support = Group.objects.create(name="support")
+    response = client.post(
+        f"/admin/accounts/user/{person.pk}/change/",
+        change_form(person, groups=[sender.pk, support.pk], is_shared="on"),
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert set(person.groups.values_list("name", flat=True)) == {"sender", "support"}
+    assert person.is_shared
+
+
+def test_role_and_team_changes_in_django_admin_are_audited(client, superuser):
+    person = make_user("gina", "viewer")
+    sender = Group.objects.get(name="sender")
+    support = Group.objects.create(name="support")
+    client.post(
+        f"/admin/accounts/user/{person.pk}/change/",
+        change_form(person, groups=[sender.pk, support.pk]),
+    )
+    events = {
+        (event.action, event.target, tuple(sorted(event.details.items())))
+        for event in AuditEvent.objects.exclude(action="admin changed")
+    }
+    assert ("role granted", "user:gina", (("role", "sender"),)) in events
+    assert ("role revoked", "user:gina", (("role", "viewer"),)) in events
+    assert ("team joined", "user:gina", (("team", "support"),)) in events
+    changed = AuditEvent.objects.get(action="admin changed")
+    assert changed.actor == superuser
+    assert changed.target == f"user:{person.pk}"
+
+
+def test_a_superuser_makes_a_team(client, superuser):
+    response = client.post("/admin/auth/group/add/", {"name": "support"})
+    assert response.status_code == 302
+    assert Group.objects.filter(name="support").exists()
+    assert AuditEvent.objects.get(action="admin added").details == {"object": "support"}
+
+
+def test_people_without_superuser_rights_do_not_get_in(client, admin_user):
+    client.force_login(admin_user)
+    response = client.get("/admin/accounts/user/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
