@@ -1,6 +1,6 @@
 """Development helpers that must run before Django can start (no settings needed).
 
-    python -m smsadmin.devtools write-dotenv .env
+python -m smsadmin.devtools write-dotenv .env
 """
 
 import base64

@@ -8,9 +8,7 @@ import os
 
 os.environ["SMSADMIN_READ_DOTENV"] = "0"
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-used-anywhere-else")
-os.environ.setdefault(
-    "SMSADMIN_ENCRYPTION_KEYS", "dGVzdC1lbmNyeXB0aW9uLWtleS0xLW5vdC00LXByb2Q="
-)
+os.environ.setdefault("SMSADMIN_ENCRYPTION_KEYS", "dGVzdC1lbmNyeXB0aW9uLWtleS0xLW5vdC00LXByb2Q=")
 os.environ.setdefault("SMSADMIN_AUDIT_KEY", "test-audit-key")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
