@@ -49,7 +49,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=_local_hosts if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on a site that also asks for the second factor.
+    "smsadmin.accounts.apps.TwoFactorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -66,25 +67,31 @@ INSTALLED_APPS = [
     "smsadmin.keys",
     "smsadmin.audit",
     "smsadmin.sms",
+    "smsadmin.mirror",
 ]
 
 MIDDLEWARE = [
     "smsadmin.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above CommonMiddleware, so even the 400 for a forged Host header carries
+    # the policy and the frame refusal.
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Before the account middleware below, which flash a message and answer
+    # htmx requests with HX-Redirect.
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "smsadmin.accounts.middleware.SessionLifetimeMiddleware",
+    "smsadmin.accounts.middleware.TwoFactorMiddleware",
     "smsadmin.accounts.middleware.UserTimeZoneMiddleware",
     "smsadmin.accounts.middleware.SharedLoginOperatorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
-    "csp.middleware.CSPMiddleware",
     # Last, so a lockout answer still passes through everything above.
     "axes.middleware.AxesMiddleware",
 ]
@@ -187,6 +194,13 @@ SOCIOSTACKS_DIRECTORY_FRESH_SECONDS = env.int("SOCIOSTACKS_DIRECTORY_FRESH_SECON
 # How many pages of 1000 messages the Scheduled page may read per look.
 SMSADMIN_SCHEDULED_SCAN_PAGES = env.int("SMSADMIN_SCHEDULED_SCAN_PAGES", default=3)
 
+# The message mirror (sync_messages): the share of each key's per-minute
+# budget the sync may spend, the pause between runs of `--loop`, and how often
+# a full pass reads the whole account to notice deletions made elsewhere.
+SMSADMIN_SYNC_BUDGET_SHARE = env.float("SMSADMIN_SYNC_BUDGET_SHARE", default=0.5)
+SMSADMIN_SYNC_INTERVAL = env.int("SMSADMIN_SYNC_INTERVAL", default=60)
+SMSADMIN_SYNC_FULL_PASS_HOURS = env.int("SMSADMIN_SYNC_FULL_PASS_HOURS", default=24)
+
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="") or None
 
 # --- People and sessions ---------------------------------------------------
@@ -201,10 +215,28 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+# Script never reads the CSRF cookie: htmx takes the token from <body hx-headers>.
+CSRF_COOKIE_HTTPONLY = True
+# The __Host- prefix makes browsers refuse these cookies unless they are
+# Secure, host-only and for the whole site, so a sibling subdomain cannot
+# plant one. Browsers reject the prefix without Secure, hence plain names then.
+SESSION_COOKIE_NAME = "__Host-sessionid" if SESSION_COOKIE_SECURE else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if CSRF_COOKIE_SECURE else "csrftoken"
+CSRF_FAILURE_VIEW = "smsadmin.views.csrf_failure"
 # Sending is capped per person per day when set (0 = no cap).
 SMSADMIN_DAILY_SEND_CAP = env.int("SMSADMIN_DAILY_SEND_CAP", default=0)
 # Audit events older than this many days may be pruned (0 = keep forever).
 SMSADMIN_AUDIT_RETENTION_DAYS = env.int("SMSADMIN_AUDIT_RETENTION_DAYS", default=0)
+
+# --- Two-factor sign-in (django-otp) ---------------------------------------
+# Who must use a second factor: "none", "all", or roles, e.g. "admin,sender".
+# The Django admin asks for it whatever this says.
+SMSADMIN_2FA_REQUIRED = env.str("SMSADMIN_2FA_REQUIRED", default="none")
+# The name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = env.str("SMSADMIN_2FA_ISSUER", default="smsadmin")
+# An admin may remove a person's devices (a lost phone) but never read their
+# secrets or recovery codes, which would let the admin sign in as them.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Login protection (django-axes) ----------------------------------------
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -241,6 +273,10 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Preloading commits the whole registrable domain to HTTPS in every browser
+# for months and cannot be taken back quickly, so it is the operator's explicit
+# choice (SECURE_HSTS_PRELOAD=true), not something `check --deploy` nags about.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # --- Logging: one structured line per event on stdout ----------------------
 LOGGING = {

@@ -19,6 +19,24 @@ def make_user(username: str, *roles: str, **fields) -> User:
     return user
 
 
+def force_login_verified(client, user: User) -> None:
+    """Sign ``user`` in as if they had also given a second-factor code.
+
+    The Django admin needs such a session (django-otp's OTPAdminSite), and so
+    does every page for a person who has set up two-factor sign-in.
+    """
+    import django_otp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[django_otp.DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 @pytest.fixture
 def viewer(db) -> User:
     return make_user("vera", "viewer")

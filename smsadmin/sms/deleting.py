@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 from smsadmin.audit.recorder import audited
+from smsadmin.mirror import sync as mirror_sync
 from smsadmin.sms.problems import problem_for
 from smsadmin.sociostacks.client import SociostacksClient
 from smsadmin.sociostacks.errors import NotFound, SociostacksError
@@ -45,10 +46,14 @@ def _delete(
         with audited(action, request=request, target=f"sms:{sms_id}"):
             client.delete_message(sms_id)
     except NotFound:
-        return DeleteResult(sms_id, ALREADY_GONE, cancelling)
+        outcome = ALREADY_GONE
     except SociostacksError as error:
         return DeleteResult(sms_id, FAILED, cancelling, problem_for(error).sentence)
-    return DeleteResult(sms_id, DELETED, cancelling)
+    else:
+        outcome = DELETED
+    # Gone upstream either way: search and the dashboard must not show it any more.
+    mirror_sync.mark_deleted(request.api_key, sms_id)
+    return DeleteResult(sms_id, outcome, cancelling)
 
 
 def delete_one(request: HttpRequest, sms_id: int, *, cancelling: bool = False) -> DeleteResult:

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MirrorConfig(AppConfig):
+    name = "smsadmin.mirror"
+    label = "mirror"
+    verbose_name = "Message mirror"

@@ -1,0 +1,235 @@
+"""The home page's figures, all from the mirror: no upstream call when someone looks.
+
+Days are the viewer's own (their time zone), counted by upstream's
+``datetime``: when a message was sent, failed or received, or created while
+it is still pending.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Case, Count, IntegerField, Value, When
+
+from smsadmin.mirror.models import LIVE, MirroredMessage, Status, SyncState
+
+DAYS = 30
+TOP_ERRORS = 5
+UPCOMING = 10
+# Stacked bottom to top in this order; each has a pattern as well as a colour.
+SERIES = (Status.SENT, Status.FAILED, Status.PENDING, Status.RECEIVED)
+
+# Chart geometry, in SVG user units (the SVG scales to the page width).
+BAR_WIDTH = 16
+BAR_GAP = 6
+PLOT_LEFT = 44
+PLOT_TOP = 10
+PLOT_HEIGHT = 180
+LABEL_EVERY_DAYS = 5
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    day: date
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class Segment:
+    series: str
+    count: int
+    y: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Bar:
+    day: DayCounts
+    x: float
+    segments: list[Segment]
+    label: str  # the day under the bar, only every few days
+
+    @property
+    def width(self) -> int:
+        return BAR_WIDTH
+
+    @property
+    def center(self) -> float:
+        return self.x + BAR_WIDTH / 2
+
+
+@dataclass(frozen=True)
+class Tick:
+    value: int
+    y: float
+
+    @property
+    def label_y(self) -> float:
+        return self.y + 4  # the label's baseline, so the text sits centred on the line
+
+
+@dataclass(frozen=True)
+class Chart:
+    bars: list[Bar]
+    ticks: list[Tick]
+    width: float
+    height: float
+    plot_bottom: float
+    plot_right: float
+
+    @property
+    def plot_left(self) -> int:
+        return PLOT_LEFT
+
+    @property
+    def label_y(self) -> float:
+        return self.plot_bottom + 16
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Messages by device or SIM over the chart's days."""
+
+    name: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    days: list[DayCounts]
+    chart: Chart
+    totals: dict[str, int]
+    devices: list[Usage]
+    sims: list[Usage]
+    top_errors: list[tuple[str, int]]
+    upcoming: list[MirroredMessage]
+    upcoming_count: int
+
+    @property
+    def failure_rate(self) -> float | None:
+        """Failed out of sent and failed, in percent; None when nothing went out."""
+        attempted = self.totals[Status.SENT] + self.totals[Status.FAILED]
+        return 100 * self.totals[Status.FAILED] / attempted if attempted else None
+
+
+def _day_start(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(), tzinfo=zone)
+
+
+def summary(state: SyncState, zone: ZoneInfo, now: datetime) -> Dashboard:
+    today = now.astimezone(zone).date()
+    days = [today - timedelta(days=DAYS - 1 - offset) for offset in range(DAYS)]
+    # Bounds computed here, in the person's zone (DST included), so the
+    # database only compares timestamps: the same SQL on SQLite and PostgreSQL.
+    bounds = [_day_start(day, zone) for day in [*days, today + timedelta(days=1)]]
+    rows = MirroredMessage.objects.filter(
+        LIVE,
+        account_id=state.account_id,
+        happened_at__gte=bounds[0],
+        happened_at__lt=bounds[-1],
+    )
+    day_index = Case(
+        *[When(happened_at__lt=bounds[i + 1], then=Value(i)) for i in range(DAYS)],
+        output_field=IntegerField(),
+    )
+    per_day: dict[int, Counter[str]] = defaultdict(Counter)
+    for index, status, count in (
+        rows.annotate(day=day_index).values_list("day", "status").annotate(n=Count("pk")).order_by()
+    ):
+        per_day[index][status] += count
+    day_counts = [
+        DayCounts(day, {series: per_day[i][series] for series in SERIES})
+        for i, day in enumerate(days)
+    ]
+    totals = {series: sum(day.counts[series] for day in day_counts) for series in SERIES}
+    devices, sims = _usage(rows, state)
+    top_errors = list(
+        rows.filter(status=Status.FAILED)
+        .exclude(error="")
+        .values_list("error")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "error")[:TOP_ERRORS]
+    )
+    upcoming_rows = MirroredMessage.objects.filter(
+        LIVE, account_id=state.account_id, status=Status.PENDING, scheduled_at__gt=now
+    )
+    return Dashboard(
+        days=day_counts,
+        chart=_chart(day_counts),
+        totals=totals,
+        devices=devices,
+        sims=sims,
+        top_errors=top_errors,
+        upcoming=list(upcoming_rows.order_by("scheduled_at", "sms_id")[:UPCOMING]),
+        upcoming_count=upcoming_rows.count(),
+    )
+
+
+def _usage(rows, state: SyncState) -> tuple[list[Usage], list[Usage]]:
+    names = state.device_names()
+    labels = state.sim_labels()
+    devices: dict[int | None, Counter[str]] = defaultdict(Counter)
+    sims: dict[tuple[int | None, int | None], Counter[str]] = defaultdict(Counter)
+    for device_id, sim_id, status, count in (
+        rows.values_list("device_id", "sim_id", "status").annotate(n=Count("pk")).order_by()
+    ):
+        devices[device_id][status] += count
+        sims[(device_id, sim_id)][status] += count
+
+    def device_name(device_id: int | None) -> str:
+        return names.get(device_id, f"device {device_id}") if device_id else "no device"
+
+    device_usage = [Usage(device_name(d), dict(c)) for d, c in devices.items()]
+    sim_usage = [
+        Usage(f"{labels.get((d, s), f'SIM {s}')} ({device_name(d)})", dict(c))
+        for (d, s), c in sims.items()
+    ]
+    return sorted(device_usage, key=_busiest_first), sorted(sim_usage, key=_busiest_first)
+
+
+def _busiest_first(usage: Usage) -> tuple[int, str]:
+    return -usage.total, usage.name
+
+
+def _nice_ceiling(value: int) -> int:
+    """A round number at or above ``value`` for the top of the scale: 1, 2, 5, 10, 20…"""
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            if step * factor >= value:
+                return step * factor
+        step *= 10
+
+
+def _chart(days: list[DayCounts]) -> Chart:
+    top = _nice_ceiling(max((day.total for day in days), default=0) or 1)
+    scale = PLOT_HEIGHT / top
+    plot_bottom = PLOT_TOP + PLOT_HEIGHT
+    bars = []
+    for index, day in enumerate(days):
+        x = PLOT_LEFT + BAR_GAP + index * (BAR_WIDTH + BAR_GAP)
+        y = plot_bottom
+        segments = []
+        for series in SERIES:
+            count = day.counts[series]
+            if count:
+                height = count * scale
+                y -= height
+                segments.append(Segment(series, count, round(y, 2), round(height, 2)))
+        last = index == len(days) - 1
+        label = day.day.strftime("%d %b") if index % LABEL_EVERY_DAYS == 0 or last else ""
+        bars.append(Bar(day, x, segments, label))
+    ticks = [
+        Tick(value, round(plot_bottom - value * scale, 2)) for value in sorted({0, top // 2, top})
+    ]
+    plot_right = PLOT_LEFT + BAR_GAP + len(days) * (BAR_WIDTH + BAR_GAP)
+    return Chart(bars, ticks, plot_right + 10, plot_bottom + 26, plot_bottom, plot_right)
