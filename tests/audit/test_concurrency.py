@@ -6,43 +6,21 @@ Each thread has its own database connection, as each worker process would.
 import itertools
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from django.core.management import call_command
-from django.db import connection, connections
 
 from smsadmin.audit.models import AuditChainHead, AuditEvent
 from smsadmin.audit.recorder import record
 from smsadmin.audit.verify import check_chain
 from tests.audit.conftest import tamper
+from tests.threads import in_own_thread, sqlite_file_for_threads
 
 THREADS = 4
 EVENTS_PER_THREAD = 25
 T = TypeVar("T")
-
-
-def in_own_thread(work: Callable[[], T]) -> T:
-    """Run ``work`` on a fresh thread, so on its own database connection."""
-    results: list[T] = []
-    failures: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            results.append(work())
-        except BaseException as error:
-            failures.append(error)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=120)
-    if failures:
-        raise failures[0]
-    return results[0]
 
 
 @pytest.fixture
@@ -52,23 +30,15 @@ def database_for_threads(django_db_setup, django_db_blocker, tmp_path: Path) -> 
     Not ``transaction=True``: its flush afterwards would also remove the roles
     the migrations made, from under every later test on this worker. Instead:
 
-    - SQLite's test database is in memory with a shared cache, which answers a
-      second writer "database table is locked" at once instead of making it
-      wait; the threads get a migrated file of their own, thrown away after.
+    - on SQLite the threads get a migrated file of their own, thrown away after
+      (see ``sqlite_file_for_threads``).
     - PostgreSQL's test database takes the threads as it is; what they wrote
       is removed afterwards (the audit tables were empty before, as every
       other test leaves them).
     """
-    with django_db_blocker.unblock():
-        if connection.vendor == "sqlite":
-            settings_dict = connection.settings_dict
-            in_memory = settings_dict["NAME"]
-            settings_dict["NAME"] = str(tmp_path / "audit-threads.sqlite3")
-            try:
-                in_own_thread(lambda: call_command("migrate", verbosity=0))
-                yield
-            finally:
-                settings_dict["NAME"] = in_memory
+    with django_db_blocker.unblock(), sqlite_file_for_threads(tmp_path) as on_a_file:
+        if on_a_file:
+            yield
             return
         try:
             yield

@@ -14,8 +14,6 @@ from typing import TypeVar
 import pytest
 import responses
 from django.contrib.auth.models import Group
-from django.core.management import call_command
-from django.db import connection, connections
 from django.test import Client
 
 from smsadmin.accounts.models import User
@@ -23,30 +21,10 @@ from smsadmin.audit.models import AuditEvent
 from smsadmin.sms.models import SendRequest
 from tests.conftest import give_key, make_user
 from tests.sms import compose_support as fake
+from tests.threads import in_own_thread, sqlite_file_for_threads
 
 T = TypeVar("T")
 SUBMITS = 4
-
-
-def in_own_thread(work: Callable[[], T]) -> T:
-    """Run ``work`` on a fresh thread, so on its own database connection."""
-    results: list[T] = []
-    failures: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            results.append(work())
-        except BaseException as error:
-            failures.append(error)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=60)
-    if failures:
-        raise failures[0]
-    return results[0]
 
 
 def all_at_once(works: list[Callable[[], T]]) -> list[T]:
@@ -71,24 +49,9 @@ def all_at_once(works: list[Callable[[], T]]) -> list[T]:
 
 @pytest.fixture
 def database_for_threads(transactional_db, tmp_path: Path) -> Iterator[None]:
-    """A database that several connections can write at once, as in production.
-
-    PostgreSQL's test database already is one. SQLite's is in memory with a
-    shared cache, which answers a second writer "database table is locked" at
-    once instead of making it wait (the production file in WAL mode waits), so
-    the threads get a migrated file instead; this thread never connects to it.
-    """
-    if connection.vendor != "sqlite":
+    """A database that several connections can write at once, as in production."""
+    with sqlite_file_for_threads(tmp_path):
         yield
-        return
-    settings_dict = connection.settings_dict
-    in_memory = settings_dict["NAME"]
-    settings_dict["NAME"] = str(tmp_path / "compose-threads.sqlite3")
-    try:
-        in_own_thread(lambda: call_command("migrate", verbosity=0))
-        yield
-    finally:
-        settings_dict["NAME"] = in_memory
 
 
 @pytest.fixture
