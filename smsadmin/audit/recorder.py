@@ -35,6 +35,12 @@ from smsadmin.accounts.models import User
 from smsadmin.audit.chain import GENESIS_HASH, event_digest
 from smsadmin.audit.models import AuditChainHead, AuditEvent, AuditMessageRef, Outcome
 from smsadmin.observability import client_ip, current_request_id
+from smsadmin.sociostacks.errors import (
+    InvalidRequest,
+    PartialSendError,
+    SociostacksError,
+    UpstreamUnavailable,
+)
 
 OPERATOR_SESSION_KEY = "smsadmin_operator_name"
 
@@ -235,17 +241,13 @@ def audited(
     try:
         yield attempt
     except Exception as error:
-        record(
+        record_failure(
             action,
+            error,
             request=request,
             actor=actor,
-            outcome=_outcome_of(error),
             target=attempt.target if attempt.target is not None else target,
-            details={**attempt.details, **_error_details(error)},
-            upstream_status=getattr(error, "status", None)
-            if isinstance(getattr(error, "status", None), int)
-            else None,
-            error_class=type(error).__name__,
+            details=attempt.details,
             parent=started,
         )
         raise
@@ -260,9 +262,32 @@ def audited(
     )
 
 
-def _outcome_of(error: Exception) -> Outcome:
-    from smsadmin.sociostacks.errors import InvalidRequest, SociostacksError
+def record_failure(
+    action: str,
+    error: Exception,
+    *,
+    request: HttpRequest | None = None,
+    actor: User | None = None,
+    target: str = "",
+    details: dict[str, Any] | None = None,
+    parent: AuditEvent | None = None,
+) -> AuditEvent:
+    """One event for an action that failed: its outcome, error class and upstream status."""
+    status = getattr(error, "status", None)
+    return record(
+        action,
+        request=request,
+        actor=actor,
+        outcome=_outcome_of(error),
+        target=target,
+        details={**(details or {}), **_error_details(error)},
+        upstream_status=status if isinstance(status, int) else None,
+        error_class=type(error).__name__,
+        parent=parent,
+    )
 
+
+def _outcome_of(error: Exception) -> Outcome:
     if isinstance(error, InvalidRequest):
         return Outcome.INVALID
     if isinstance(error, SociostacksError):
@@ -276,13 +301,6 @@ def _error_details(error: Exception) -> dict[str, Any]:
     Any other exception's text is left out: it may quote anything it was
     given, a key or a header included, and its class name says enough.
     """
-    from smsadmin.sociostacks.errors import (
-        InvalidRequest,
-        PartialSendError,
-        SociostacksError,
-        UpstreamUnavailable,
-    )
-
     if isinstance(error, SociostacksError):
         found: dict[str, Any] = {"error": error.user_message[:500]}
         if isinstance(error, UpstreamUnavailable) and error.timed_out:

@@ -11,8 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from smsadmin.accounts.decorators import role_required
 from smsadmin.accounts.models import PAGE_SIZES
 from smsadmin.accounts.roles import Role
-from smsadmin.audit.models import Outcome
-from smsadmin.audit.recorder import record
+from smsadmin.audit.recorder import record, record_failure
 from smsadmin.keys.decorators import api_key_required
 from smsadmin.rendering import page_or_fragment
 from smsadmin.sms import reading
@@ -45,23 +44,13 @@ def _record_read(
     *,
     target: str = "",
     error: Exception | None = None,
-    **details,
+    **details: object,
 ) -> None:
     """One audit event for a read, whatever came of it."""
     if error is None:
         record(action, request=request, target=target, details=details)
-        return
-    record(
-        action,
-        request=request,
-        target=target,
-        outcome=Outcome.UPSTREAM_ERROR,
-        error_class=type(error).__name__,
-        upstream_status=getattr(error, "status", None)
-        if isinstance(getattr(error, "status", None), int)
-        else None,
-        details={**details, "error": getattr(error, "user_message", str(error))},
-    )
+    else:
+        record_failure(action, error, request=request, target=target, details=details)
 
 
 @require_GET
