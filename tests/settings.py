@@ -15,7 +15,7 @@ os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 os.environ.setdefault("SOCIOSTACKS_API_URL", "http://sociostacks.test/api")
 
-from smsadmin.settings import *  # noqa: E402,F403
+from smsadmin.settings import *  # noqa: F403
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

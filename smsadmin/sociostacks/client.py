@@ -86,7 +86,8 @@ class _BearerAuth(requests.auth.AuthBase):
 
 
 def _pause_before_retry() -> None:
-    time.sleep(random.uniform(0.2, 0.6))  # nosec B311: jitter, not a secret
+    # Jitter for back-off, not a secret.
+    time.sleep(random.uniform(0.2, 0.6))  # nosec B311
 
 
 def _json(response: requests.Response) -> Any:
