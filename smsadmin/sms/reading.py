@@ -151,11 +151,34 @@ class MessagePage:
         return any(row.message.is_pending for row in self.rows)
 
 
+# Pages up to this size also fill the cache for each of their messages, so
+# opening one from the list costs no upstream call; bigger pages would cost
+# more cache writes than the detail views they save.
+PRIME_DETAILS_UP_TO = 250
+
+
+def _message_name(sms_id: int) -> str:
+    return f"message:{sms_id}"
+
+
 def _messages(client: SociostacksClient, page: int, size: int) -> Cached[Page[Message]]:
+    fingerprint = client.fingerprint
+
+    def fetch() -> Page[Message]:
+        generation = budget.current_generation(fingerprint)
+        answer = client.list_messages(page=page, results_per_page=size)
+        if size <= PRIME_DETAILS_UP_TO:
+            budget.prime(
+                fingerprint,
+                {_message_name(m.sms_id): m for m in answer.items},
+                generation=generation,
+            )
+        return answer
+
     return budget.cached_read(
-        client.fingerprint,
+        fingerprint,
         f"messages:{page}:{size}",
-        lambda: client.list_messages(page=page, results_per_page=size),
+        fetch,
         fresh_for=settings.SOCIOSTACKS_LIST_FRESH_SECONDS,
     )
 
@@ -179,7 +202,7 @@ class MessageDetail:
 def message_detail(client: SociostacksClient, sms_id: int) -> MessageDetail:
     answer = budget.cached_read(
         client.fingerprint,
-        f"message:{sms_id}",
+        _message_name(sms_id),
         lambda: client.get_message(sms_id),
         fresh_for=settings.SOCIOSTACKS_LIST_FRESH_SECONDS,
     )

@@ -21,11 +21,13 @@ from typing import Generic, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 
-from .errors import RateLimited, UpstreamUnavailable
+from .errors import BudgetKeptForWrites, RateLimited, UpstreamUnavailable
 
 T = TypeVar("T")
 
 WINDOW_SECONDS = 60
+# Sociostacks' documented limit, assumed until a response tells us otherwise.
+DEFAULT_LIMIT = 60
 # Older copies are what a page shows while upstream is out of reach or budget.
 STALE_KEEP_SECONDS = 24 * 60 * 60
 LOCK_SECONDS = 10
@@ -129,18 +131,38 @@ def blocked_for(fp: str) -> int:
 # --- What we count ourselves --------------------------------------------------
 
 
-def _minute_key(fp: str) -> str:
-    return _key(fp, "calls", int(time.time() // WINDOW_SECONDS))
+def _minute_key(fp: str, counter: str = "calls") -> str:
+    return _key(fp, counter, int(time.time() // WINDOW_SECONDS))
+
+
+def _seconds_left_in_minute() -> int:
+    return max(1, math.ceil(WINDOW_SECONDS - time.time() % WINDOW_SECONDS))
+
+
+def _increment(key: str) -> int:
+    """The counter's new value. add() then incr(): atomic on Redis, never a lost first count."""
+    if cache.add(key, 1, 2 * WINDOW_SECONDS):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.add(key, 1, 2 * WINDOW_SECONDS)
+        return 1
 
 
 def count_call(fp: str) -> None:
-    key = _minute_key(fp)
-    # add() then incr(): atomic on Redis, and never a lost first call.
-    if not cache.add(key, 1, 2 * WINDOW_SECONDS):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, 2 * WINDOW_SECONDS)
+    _increment(_minute_key(fp))
+
+
+def _claim_read(fp: str, reserve: int) -> bool:
+    """Take one of this minute's read slots: at most limit - reserve reads a minute.
+
+    Claimed atomically in the shared cache, so ten people opening ten different
+    pages at once cannot together spend the calls kept for sends and deletes.
+    """
+    state = current_state(fp)
+    limit = state.limit if state is not None and state.limit else DEFAULT_LIMIT
+    return _increment(_minute_key(fp, "reads")) <= limit - reserve
 
 
 def calls_this_minute(fp: str) -> int:
@@ -189,6 +211,24 @@ def invalidate(fp: str) -> None:
             cache.add(key, 1, None)
 
 
+def prime(fp: str, values: Mapping[str, T], *, generation: int) -> None:
+    """Store values that came inside a larger answer, as if each had been read alone.
+
+    A list page carries every message on it, so opening one of them afterwards
+    needs no upstream call. `generation` is the one read before the larger
+    answer was fetched, so a write that happened meanwhile still wins.
+    """
+    now = time.time()
+    cache.set_many(
+        {_key(fp, "read", name): _Entry(value, now, generation) for name, value in values.items()},
+        STALE_KEEP_SECONDS,
+    )
+
+
+def current_generation(fp: str) -> int:
+    return _generation(fp)
+
+
 def _hold_back(fp: str, reserve: int) -> tuple[str, int] | None:
     """Why a read should not call upstream now, and for how long."""
     if wait := blocked_for(fp):
@@ -217,6 +257,9 @@ def _serve_without_calling(
         # Upstream already said no until `wait` has passed: asking again would
         # only spend a request on another 429.
         raise RateLimited(retry_after=wait)
+    if reason == BUDGET_NEARLY_SPENT:
+        # Nothing to show, but the last calls of the minute belong to writes.
+        raise BudgetKeptForWrites(retry_after=wait)
     return None
 
 
@@ -239,8 +282,10 @@ def cached_read(
 
     A value younger than `fresh_for` is served without calling. An older copy
     is served (stale) instead of calling while the key is blocked by a 429,
-    while upstream just failed, or while `calls_left <= reserve`: those calls
-    are kept for writes. Concurrent readers share one upstream call.
+    while upstream just failed, or while `calls_left <= reserve` or this
+    minute's `limit - reserve` reads are taken: those calls are kept for writes,
+    and with no older copy the read raises BudgetKeptForWrites rather than
+    spend them. Concurrent readers share one upstream call.
     `invalidated_by_writes=False` is for data our sends and deletes cannot
     change (the account's time zone).
     """
@@ -260,6 +305,13 @@ def cached_read(
         if served is not None:
             return served
     try:
+        if not _claim_read(fp, reserve):
+            return _stale_or_raise(
+                entry_key,
+                BudgetKeptForWrites(retry_after=_seconds_left_in_minute()),
+                BUDGET_NEARLY_SPENT,
+                _seconds_left_in_minute(),
+            )
         entry = _Entry(fetch(), time.time(), generation)
         # Stored before the lock goes, so whoever waited on it finds the answer.
         cache.set(entry_key, entry, STALE_KEEP_SECONDS)

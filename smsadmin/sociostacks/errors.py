@@ -57,6 +57,21 @@ class RateLimited(SociostacksError):
         )
 
 
+class BudgetKeptForWrites(RateLimited):
+    """Reads stopped short of the per-minute limit so sends and deletes still fit.
+
+    Nothing was asked of upstream: this is our own refusal, so it has no status.
+    """
+
+    def __init__(self, *, retry_after: int) -> None:
+        super().__init__(
+            retry_after=retry_after,
+            status=None,
+            user_message="This minute's remaining Sociostacks calls are kept for sends and "
+            f"deletes. Fresh data in {retry_after} seconds.",
+        )
+
+
 class UpstreamUnavailable(SociostacksError):
     default_message = "The SMS service is not answering right now. Try again shortly."
 

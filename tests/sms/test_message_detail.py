@@ -61,3 +61,33 @@ def test_viewing_is_audited_with_the_message_id(signed_in, upstream, viewer):
     event = AuditEvent.objects.get(action="view")
     assert event.target == "sms:9"
     assert event.outcome == "ok"
+
+
+def test_opening_a_message_from_the_list_needs_no_upstream_call(signed_in, upstream):
+    from tests.sociostacks.payloads import message_json
+
+    fake.directory(upstream)
+    fake.messages(upstream, [message_json(9, content="from the list")])
+    signed_in.get("/messages/")
+    calls_after_list = len(upstream.calls)
+
+    page = signed_in.get("/messages/9/").content.decode()
+
+    assert "from the list" in page
+    assert len(upstream.calls) == calls_after_list
+
+
+def test_a_write_after_the_list_makes_the_message_fetched_again(signed_in, upstream):
+    from smsadmin.sociostacks import budget
+    from tests.conftest import RAW_KEY
+    from tests.sociostacks.payloads import message_json
+
+    fake.directory(upstream)
+    fake.messages(upstream, [message_json(9, status="pending")])
+    signed_in.get("/messages/")
+    budget.invalidate(budget.key_fingerprint(RAW_KEY))
+    fetched = fake.one_message(upstream, 9, status="sent")
+
+    signed_in.get("/messages/9/")
+
+    assert fetched.call_count == 1

@@ -6,6 +6,7 @@ import time
 import pytest
 
 from smsadmin.sociostacks import RateLimited, UpstreamUnavailable, budget
+from smsadmin.sociostacks.errors import BudgetKeptForWrites
 
 from .payloads import API_KEY
 
@@ -135,11 +136,41 @@ def test_the_reserve_can_be_chosen_per_read(upstream):
     assert read(upstream, reserve=10).reason == budget.BUDGET_NEARLY_SPENT
 
 
-def test_a_nearly_spent_budget_without_a_copy_still_calls(upstream):
-    spend_budget(remaining=1)
+def test_a_nearly_spent_budget_without_a_copy_refuses_without_calling(upstream):
+    spend_budget(remaining=5)
 
-    assert read(upstream).is_fresh
-    assert upstream.calls == 1
+    with pytest.raises(BudgetKeptForWrites) as refused:
+        read(upstream)
+
+    assert upstream.calls == 0
+    assert refused.value.status is None
+    assert 59 <= refused.value.retry_after <= 60
+
+
+def test_reads_take_at_most_limit_minus_reserve_slots_a_minute(upstream, time_machine):
+    time_machine.move_to("2026-11-26 10:00:05", tick=False)
+    served = [budget.cached_read(FP, f"detail-{n}", upstream, fresh_for=30) for n in range(55)]
+    assert all(answer.is_fresh for answer in served)
+
+    with pytest.raises(BudgetKeptForWrites):
+        budget.cached_read(FP, "detail-55", upstream, fresh_for=30)
+    assert upstream.calls == 55
+
+    time_machine.move_to("2026-11-26 10:01:01", tick=False)
+    assert budget.cached_read(FP, "detail-55", upstream, fresh_for=30).is_fresh
+
+
+def test_a_read_past_its_slots_serves_the_older_copy(upstream, time_machine):
+    time_machine.move_to("2026-11-26 10:00:05", tick=False)
+    read(upstream)
+    budget.invalidate(FP)
+    for n in range(54):
+        budget.cached_read(FP, f"detail-{n}", upstream, fresh_for=30)
+
+    stale = read(upstream)
+
+    assert stale.reason == budget.BUDGET_NEARLY_SPENT
+    assert stale.refresh_in == 55
 
 
 def test_a_state_older_than_a_minute_means_a_full_budget(time_machine):

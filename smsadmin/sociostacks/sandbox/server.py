@@ -118,6 +118,10 @@ class SandboxServer(ThreadingHTTPServer):
 class SandboxRequestHandler(BaseHTTPRequestHandler):
     server: SandboxServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; without TCP_NODELAY, Nagle's
+    # algorithm and delayed ACKs add ~40 ms to every small answer on a reused
+    # connection, which would make the sandbox far slower than the real API.
+    disable_nagle_algorithm = True
     server_version = "sociostacks-sandbox"
 
     def do_GET(self) -> None:
