@@ -83,13 +83,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             "That code did not match. Scan the QR code again or type the secret, "
             "then enter the code the app shows now.",
         )
-        record(
-            "2fa failed",
-            request=request,
-            outcome=Outcome.DENIED,
-            target=_target(request),
-            details={"stage": "setup"},
-        )
+        _record_refused_code(request, "setup")
     return TemplateResponse(
         request,
         "accounts/twofactor_setup.html",
@@ -123,17 +117,21 @@ def verify(request: HttpRequest) -> HttpResponse:
                 _note_recovery_code_used(request)
             return redirect(next_url)
         form.add_error("code", check.refusal)
-        record(
-            "2fa failed",
-            request=request,
-            outcome=Outcome.DENIED,
-            target=_target(request),
-            details={"stage": "sign-in"},
-        )
+        _record_refused_code(request, "sign-in")
     return TemplateResponse(
         request,
         "accounts/twofactor_verify.html",
         {"form": form, "next": next_url},
+    )
+
+
+def _record_refused_code(request: HttpRequest, stage: str) -> None:
+    record(
+        "2fa failed",
+        request=request,
+        outcome=Outcome.DENIED,
+        target=_target(request),
+        details={"stage": stage},
     )
 
 
@@ -169,13 +167,7 @@ def disable(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Two-factor sign-in is off for your account.")
             return redirect("twofactor_setup")
         form.add_error("code", check.refusal)
-        record(
-            "2fa failed",
-            request=request,
-            outcome=Outcome.DENIED,
-            target=_target(request),
-            details={"stage": "turning off"},
-        )
+        _record_refused_code(request, "turning off")
     return TemplateResponse(
         request,
         "accounts/twofactor_disable.html",
