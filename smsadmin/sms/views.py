@@ -61,7 +61,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
     size = _positive_int(request.GET.get("size"), request.user.page_size)
     if size not in PAGE_SIZES:
         size = request.user.page_size
-    context: dict[str, object] = {"size": size, "page_sizes": PAGE_SIZES, "page_number": page}
+    context: dict[str, object] = {"size": size, "page_sizes": PAGE_SIZES}
     client = request.api_key.client()
     try:
         listing = reading.message_page(client, page, size)
@@ -170,11 +170,10 @@ def bulk_delete(request: HttpRequest) -> HttpResponse:
 @role_required(Role.VIEWER)
 @api_key_required
 def scheduled(request: HttpRequest) -> HttpResponse:
-    pages = settings.SMSADMIN_SCHEDULED_SCAN_PAGES
-    context: dict[str, object] = {"scan_pages": pages}
+    context: dict[str, object] = {}
     client = request.api_key.client()
     try:
-        scan = reading.scheduled_messages(client, pages)
+        scan = reading.scheduled_messages(client, settings.SMSADMIN_SCHEDULED_SCAN_PAGES)
     except SociostacksError as error:
         _record_read(request, "list scheduled", error=error)
         context["problem"] = problem_for(error)
