@@ -224,6 +224,9 @@ def prepare_database(environment: dict[str, str]) -> None:
             "E2E_OPS_KEY": OPS_KEY,
         },
     )
+    # The dashboard and search read the local mirror: fill it once, as the
+    # compose `sync` service would.
+    _manage(environment, "sync_messages", "-v", "0")
 
 
 def start_sandbox() -> SandboxProcess:
