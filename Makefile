@@ -37,7 +37,7 @@ run: install .env
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py bootstrap_demo --sandbox-url http://127.0.0.1:$(SANDBOX_PORT)/api
 	@trap 'kill 0' EXIT; \
-	$(PY) -m smsadmin.sociostacks.sandbox --port $(SANDBOX_PORT) --api-key $$SMSADMIN_SANDBOX_KEY & \
+	$(PY) -m smsadmin.sandbox --port $(SANDBOX_PORT) --api-key $$SMSADMIN_SANDBOX_KEY & \
 	(sleep 3; exec $(PY) manage.py sync_messages --loop --interval 30) & \
 	echo "smsadmin on http://$(SITE_ADDR)  (Ctrl-C stops the site, the sandbox and the mirror sync)"; \
 	$(PY) manage.py runserver $(SITE_ADDR)

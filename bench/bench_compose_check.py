@@ -32,7 +32,7 @@ from bench_recipients import DEFAULT_REGION, ENTRIES, GOAL_S, build_paste  # noq
 from django.http import QueryDict  # noqa: E402
 from django.template.loader import render_to_string  # noqa: E402
 
-from smsadmin.sms.compose_forms import ComposeForm  # noqa: E402
+from smsadmin.sms.compose.forms import ComposeForm  # noqa: E402
 from smsadmin.sociostacks.types import Device  # noqa: E402
 
 RUNS = 5

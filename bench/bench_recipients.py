@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from smsadmin.sms.recipients import parse_recipients
+from smsadmin.sms.compose.recipients import parse_recipients
 
 ENTRIES = 10_000
 RUNS = 5

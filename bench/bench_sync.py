@@ -57,7 +57,7 @@ UNLIMITED_SHARE = "1000"  # the sync's own cap out of the way, as upstream's is
 
 
 def _sandbox(messages: int, *, rate_limit: int, latency_ms: int):
-    from smsadmin.sociostacks.sandbox.testing import spawn_sandbox_process
+    from smsadmin.sandbox.testing import spawn_sandbox_process
 
     return spawn_sandbox_process(
         api_keys=(SANDBOX_KEY,),

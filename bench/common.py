@@ -150,8 +150,8 @@ SANDBOX_START_SECONDS = 15.0
 
 def start_sandbox(*, rate_limit: int, latency_ms: int = SANDBOX_LATENCY_MS):
     """The sandbox in a child process (its own interpreter, as the real upstream is)."""
-    from smsadmin.sociostacks.sandbox.config import SandboxConfig
-    from smsadmin.sociostacks.sandbox.testing import SandboxProcess, cli_arguments
+    from smsadmin.sandbox.config import SandboxConfig
+    from smsadmin.sandbox.testing import SandboxProcess, cli_arguments
 
     config = SandboxConfig(
         host="127.0.0.1",
@@ -163,7 +163,7 @@ def start_sandbox(*, rate_limit: int, latency_ms: int = SANDBOX_LATENCY_MS):
         tick_seconds=0,  # nothing changes on its own while we measure
     )
     process = subprocess.Popen(
-        [PYTHON, "-m", "smsadmin.sociostacks.sandbox", *cli_arguments(config)],
+        [PYTHON, "-m", "smsadmin.sandbox", *cli_arguments(config)],
         cwd=REPO_ROOT,
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
         stdout=subprocess.PIPE,

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from smsadmin import views
-from smsadmin.accounts import twofactor
+from smsadmin.accounts import twofactor_views
 from smsadmin.accounts import views as account_views
 
 handler400 = views.bad_request
@@ -32,9 +32,9 @@ urlpatterns = [
     ),
     path("accounts/operator/", account_views.operator, name="operator"),
     path("accounts/preferences/", account_views.preferences, name="preferences"),
-    path("accounts/2fa/", twofactor.setup, name="twofactor_setup"),
-    path("accounts/2fa/verify/", twofactor.verify, name="twofactor_verify"),
-    path("accounts/2fa/disable/", twofactor.disable, name="twofactor_disable"),
+    path("accounts/2fa/", twofactor_views.setup, name="twofactor_setup"),
+    path("accounts/2fa/verify/", twofactor_views.verify, name="twofactor_verify"),
+    path("accounts/2fa/disable/", twofactor_views.disable, name="twofactor_disable"),
     path("keys/", include("smsadmin.keys.urls")),
     path("audit/", include("smsadmin.audit.urls")),
     path("", include("smsadmin.sms.urls")),

@@ -88,7 +88,7 @@ def upstream():
 @pytest.fixture(scope="session")
 def sandbox():
     """The sandbox over real HTTP on a free port, shared by the whole session."""
-    from smsadmin.sociostacks.sandbox.testing import running_sandbox
+    from smsadmin.sandbox.testing import running_sandbox
 
     with running_sandbox(api_keys=(RAW_KEY,), rate_limit=0, seed_messages=120, seed=7) as handle:
         yield handle

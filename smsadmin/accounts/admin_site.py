@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django_otp.admin import OTPAdminSite
 
-from smsadmin.accounts import second_factor
+from smsadmin.accounts import twofactor
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import record
 
@@ -34,7 +34,7 @@ class TwoFactorAdminSite(OTPAdminSite):
         if self.has_permission(request):
             return redirect(next_url)
         if not user.is_verified():
-            if second_factor.has_second_factor(user):
+            if twofactor.has_second_factor(user):
                 step = "twofactor_verify"
             else:
                 step = "twofactor_setup"

@@ -10,7 +10,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from smsadmin.accounts import signals  # noqa: F401  (connects audit receivers)
-        from smsadmin.accounts.second_factor import check_requirement_setting
+        from smsadmin.accounts.twofactor import check_requirement_setting
 
         checks.register(check_requirement_setting)
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from smsadmin.accounts import second_factor
+from smsadmin.accounts import twofactor
 from smsadmin.audit.recorder import OPERATOR_SESSION_KEY
 
 LOGIN_AT_KEY = "smsadmin_login_at"
@@ -94,9 +94,9 @@ class TwoFactorMiddleware:
             or request.path in {reverse(name) for name in ("login", "logout", "healthz")}
         ):
             return self.get_response(request)
-        if second_factor.has_second_factor(user):
+        if twofactor.has_second_factor(user):
             step = "twofactor_verify"
-        elif second_factor.is_required_for(user):
+        elif twofactor.is_required_for(user):
             step = "twofactor_setup"
         else:
             return self.get_response(request)

@@ -1,175 +1,192 @@
-"""Two-factor sign-in pages: set up an authenticator app, give a code, turn it off."""
+"""Two-factor sign-in: who needs it, enrolling an authenticator app, checking codes.
+
+A person's second factor is one TOTP device (an authenticator app) plus one
+static device holding single-use recovery codes, both from django-otp. A code
+is always checked through ``django_otp.verify_token``, which locks the device
+row, so two requests racing with the same code cannot both pass; TOTP devices
+remember the last time step they accepted (``last_t``), so a code that worked
+once is refused afterwards, and both kinds slow down after wrong guesses.
+"""
+
+import base64
+import re
+from dataclasses import dataclass
 
 import django_otp
-from django import forms
-from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+import segno
+from django.conf import settings
+from django.core.checks import CheckMessage
+from django.core.checks import Error as CheckError
+from django.db import transaction
 from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from smsadmin.accounts import second_factor
-from smsadmin.accounts.views import _safe_next
-from smsadmin.audit.models import Outcome
-from smsadmin.audit.recorder import record
+from smsadmin.accounts.models import User
+from smsadmin.accounts.roles import Role, has_role
 
-# Fewer recovery codes than this left: say so after one is used.
-_FEW_RECOVERY_CODES = 3
+RECOVERY_CODE_COUNT = 10
+APP_DEVICE_NAME = "Authenticator app"
+RECOVERY_DEVICE_NAME = "Recovery codes"
 
-
-class CodeForm(forms.Form):
-    code = forms.CharField(
-        label="Code",
-        max_length=32,
-        strip=True,
-        help_text="The six digits your authenticator app shows, or one of your recovery codes.",
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
-        ),
-    )
+_EVERYONE = "all"
+_NOBODY = "none"
 
 
-def _target(request: HttpRequest) -> str:
-    return f"user:{request.user.get_username()}"
+def required_roles(setting: str) -> frozenset[str] | None:
+    """The roles named by SMSADMIN_2FA_REQUIRED; None means everyone."""
+    value = setting.strip().lower()
+    if value == _EVERYONE:
+        return None
+    if value in ("", _NOBODY):
+        return frozenset()
+    return frozenset(part.strip() for part in value.split(",") if part.strip())
 
 
-def _sign_in_with(request: HttpRequest, device: Device) -> None:
-    """Mark the session as verified by ``device``, under a new session key."""
-    django_otp.login(request, device)
-    # The session now carries more trust than the one a thief may have seen.
-    request.session.cycle_key()
-
-
-@require_http_methods(["GET", "POST"])
-@never_cache
-def setup(request: HttpRequest) -> HttpResponse:
-    """Enrol an authenticator app with a QR code, then hand out recovery codes once."""
-    user = request.user
-    required = second_factor.is_required_for(user)
-    if second_factor.has_second_factor(user):
-        return TemplateResponse(
-            request,
-            "accounts/twofactor_status.html",
-            {
-                "codes_left": second_factor.recovery_codes_left(user),
-                "required": required,
-            },
+def check_requirement_setting(**kwargs: object) -> list[CheckMessage]:
+    """A misspelt role must stop the site from starting, not silently require nobody."""
+    roles = required_roles(settings.SMSADMIN_2FA_REQUIRED)
+    unknown = sorted((roles or frozenset()) - {role.value for role in Role})
+    if not unknown:
+        return []
+    return [
+        CheckError(
+            f"SMSADMIN_2FA_REQUIRED names unknown roles: {', '.join(unknown)}.",
+            hint='Use "none", "all", or a comma list of viewer, sender, auditor, admin.',
+            id="smsadmin.E201",
         )
-    device, created = second_factor.pending_app_device(user)
-    if created:
-        record("2fa setup started", request=request, target=_target(request))
-    form = CodeForm(request.POST or None)
-    next_url = _safe_next(request, "")
-    if request.method == "POST" and form.is_valid():
-        codes = second_factor.confirm_app_device(user, device, form.cleaned_data["code"])
-        if codes is not None:
-            _sign_in_with(request, device)
-            record(
-                "2fa enrolled",
-                request=request,
-                target=_target(request),
-                details={"recovery_codes": len(codes)},
-            )
-            return TemplateResponse(
-                request,
-                "accounts/twofactor_codes.html",
-                {"codes": codes, "next": next_url or reverse("home")},
-            )
-        form.add_error(
-            "code",
-            "That code did not match. Scan the QR code again or type the secret, "
-            "then enter the code the app shows now.",
-        )
-        _record_refused_code(request, "setup")
-    return TemplateResponse(
-        request,
-        "accounts/twofactor_setup.html",
-        {
-            "form": form,
-            "enrolment": second_factor.Enrolment.of(device),
-            "required": required,
-            "next": next_url,
-        },
-    )
+    ]
 
 
-@require_http_methods(["GET", "POST"])
-@never_cache
-def verify(request: HttpRequest) -> HttpResponse:
-    """The second step of signing in: a code from the app, or a recovery code."""
-    user = request.user
-    next_url = _safe_next(request, reverse("home"))
-    if user.is_verified() or not second_factor.has_second_factor(user):
-        return redirect(next_url)
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        check = second_factor.check_code(user, form.cleaned_data["code"])
-        if check.device is not None:
-            _sign_in_with(request, check.device)
-            method = "recovery code" if check.used_recovery_code else "authenticator app"
-            record(
-                "2fa verified", request=request, target=_target(request), details={"method": method}
-            )
-            if check.used_recovery_code:
-                _note_recovery_code_used(request)
-            return redirect(next_url)
-        form.add_error("code", check.refusal)
-        _record_refused_code(request, "sign-in")
-    return TemplateResponse(
-        request,
-        "accounts/twofactor_verify.html",
-        {"form": form, "next": next_url},
-    )
+def is_required_for(user: User) -> bool:
+    roles = required_roles(settings.SMSADMIN_2FA_REQUIRED)
+    if roles is None:
+        return True
+    return any(has_role(user, role) for role in Role if role.value in roles)
 
 
-def _record_refused_code(request: HttpRequest, stage: str) -> None:
-    record(
-        "2fa failed",
-        request=request,
-        outcome=Outcome.DENIED,
-        target=_target(request),
-        details={"stage": stage},
-    )
+def has_second_factor(user: User) -> bool:
+    return django_otp.user_has_device(user, confirmed=True)
 
 
-def _note_recovery_code_used(request: HttpRequest) -> None:
-    left = second_factor.recovery_codes_left(request.user)
-    record(
-        "recovery code used",
-        request=request,
-        target=_target(request),
-        details={"codes_left": left},
-    )
-    if left < _FEW_RECOVERY_CODES:
-        messages.warning(
-            request,
-            f"You signed in with a recovery code; {left} left. Each works once: "
-            "turn two-factor sign-in off and on again to get new ones.",
+def pending_app_device(user: User) -> tuple[TOTPDevice, bool]:
+    """The not yet confirmed authenticator device and whether it is new.
+
+    Made once, so reloading the setup page keeps the secret already scanned.
+    """
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is not None:
+        return device, False
+    return TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False), True
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """What a person needs to add the account to an authenticator app."""
+
+    qr_data_uri: str
+    secret: str
+
+    @classmethod
+    def of(cls, device: TOTPDevice) -> "Enrolment":
+        qr = segno.make(device.config_url, error="m")
+        secret = base64.b32encode(device.bin_key).decode()
+        return cls(
+            # A light background, so the code scans from a dark-themed page too.
+            qr_data_uri=qr.svg_data_uri(scale=5, border=4, dark="#000", light="#fff"),
+            secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         )
 
 
-@require_http_methods(["GET", "POST"])
-@never_cache
-def disable(request: HttpRequest) -> HttpResponse:
-    """Remove the app and the recovery codes, after one more code proves it is the owner."""
-    user = request.user
-    if not second_factor.has_second_factor(user):
-        return redirect("twofactor_setup")
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        check = second_factor.check_code(user, form.cleaned_data["code"])
-        if check.device is not None:
-            second_factor.remove_second_factor(user)
-            record("2fa disabled", request=request, target=_target(request))
-            messages.success(request, "Two-factor sign-in is off for your account.")
-            return redirect("twofactor_setup")
-        form.add_error("code", check.refusal)
-        _record_refused_code(request, "turning off")
-    return TemplateResponse(
-        request,
-        "accounts/twofactor_disable.html",
-        {"form": form, "required": second_factor.is_required_for(user)},
+def confirm_app_device(user: User, device: TOTPDevice, code: str) -> list[str] | None:
+    """Confirm ``device`` with a code from the app; returns fresh recovery codes, or None."""
+    if verify(device, code) is None:
+        return None
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
+        device.confirmed = True
+        return new_recovery_codes(user)
+
+
+def new_recovery_codes(user: User) -> list[str]:
+    """Replace the person's recovery codes; the plain codes are returned only here."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    codes = _distinct_tokens(RECOVERY_CODE_COUNT)
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def _distinct_tokens(count: int) -> list[str]:
+    codes: set[str] = set()
+    while len(codes) < count:
+        codes.add(StaticToken.random_token())
+    return sorted(codes)
+
+
+def recovery_codes_left(user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def remove_second_factor(user: User) -> None:
+    with transaction.atomic():
+        for device in django_otp.devices_for_user(user, confirmed=None):
+            device.delete()
+
+
+_TOTP_SHAPE = re.compile(r"\d{6}")
+
+
+def normalised(code: str) -> str:
+    """A code as typed, without the spaces and dashes people add when copying."""
+    return re.sub(r"[\s-]", "", code).lower()
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """The outcome of a sign-in code: the device that accepted it, or why not."""
+
+    device: Device | None
+    refusal: str = ""
+
+    @property
+    def used_recovery_code(self) -> bool:
+        return isinstance(self.device, StaticDevice)
+
+
+def check_code(user: User, code: str) -> CodeCheck:
+    """Check a six-digit app code or a recovery code against the person's confirmed devices.
+
+    The code's shape picks the device kind, so a recovery code typed into the
+    box never counts as a wrong guess against the authenticator app.
+    """
+    code = normalised(code)
+    kind = TOTPDevice if _TOTP_SHAPE.fullmatch(code) else StaticDevice
+    devices = [d for d in django_otp.devices_for_user(user) if isinstance(d, kind)]
+    for device in devices:
+        allowed, _ = device.verify_is_allowed()
+        if not allowed:
+            return CodeCheck(None, _throttled_text())
+        verified = verify(device, code)
+        if verified is not None:
+            return CodeCheck(verified)
+    if kind is TOTPDevice:
+        return CodeCheck(
+            None,
+            "That code did not match. Codes change every 30 seconds and each works once: "
+            "wait for the next one. If it keeps failing, check the time on your phone.",
+        )
+    return CodeCheck(None, "That is not an unused recovery code for this account.")
+
+
+def verify(device: Device, code: str) -> Device | None:
+    """One code against one device, with the device row locked while it is checked."""
+    return django_otp.verify_token(device.user, device.persistent_id, normalised(code))
+
+
+def _throttled_text() -> str:
+    return (
+        "Too many wrong codes in a row. Wait a little before the next try: "
+        "the pause doubles with every wrong code."
     )

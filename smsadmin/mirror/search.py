@@ -14,7 +14,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from smsadmin.mirror.models import LIVE, Direction, MirroredMessage, Status, SyncState
-from smsadmin.sms.recipients import parse_recipients
+from smsadmin.sms.compose.recipients import parse_recipients
 
 DELETED = "deleted"
 NEWEST, OLDEST = "newest", "oldest"

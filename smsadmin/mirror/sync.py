@@ -44,8 +44,8 @@ from smsadmin.keys.models import ApiKey
 from smsadmin.mirror.allowance import RATE_LIMITED, Allowance
 from smsadmin.mirror.models import LIVE, Direction, KeyAccount, MirroredMessage, Status, SyncState
 from smsadmin.mirror.walking import FULL, NEW, PAGE_SIZE, Walk
+from smsadmin.problems import problem_for
 from smsadmin.sms import reading
-from smsadmin.sms.problems import problem_for
 from smsadmin.sociostacks import budget
 from smsadmin.sociostacks.client import SociostacksClient
 from smsadmin.sociostacks.errors import NotFound, RateLimited, SociostacksError

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 
 from smsadmin.audit.recorder import audited
 from smsadmin.mirror import sync as mirror_sync
-from smsadmin.sms.problems import problem_for
+from smsadmin.problems import problem_for
 from smsadmin.sociostacks.client import SociostacksClient
 from smsadmin.sociostacks.errors import NotFound, SociostacksError
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from smsadmin.sms import compose_views, views
+from smsadmin.sms import views
+from smsadmin.sms.compose import views as compose_views
 
 app_name = "sms"
 urlpatterns = [

@@ -13,10 +13,10 @@ from smsadmin.accounts.models import PAGE_SIZES
 from smsadmin.accounts.roles import Role
 from smsadmin.audit.recorder import record, record_failure
 from smsadmin.keys.decorators import api_key_required
+from smsadmin.problems import problem_for
 from smsadmin.rendering import page_or_fragment
 from smsadmin.sms import reading
 from smsadmin.sms.deleting import delete_messages, delete_one
-from smsadmin.sms.problems import problem_for
 from smsadmin.sociostacks import budget
 from smsadmin.sociostacks.client import SociostacksClient
 from smsadmin.sociostacks.errors import NotFound, SociostacksError

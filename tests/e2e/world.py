@@ -25,7 +25,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
-from smsadmin.sociostacks.sandbox.testing import SandboxProcess, spawn_sandbox_process
+from smsadmin.sandbox.testing import SandboxProcess, spawn_sandbox_process
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent

@@ -26,7 +26,7 @@ DEVICES = [
 @pytest.fixture(scope="session")
 def mirror_sandbox():
     """A sandbox where nothing changes unless a test says so (tick), rate limited."""
-    from smsadmin.sociostacks.sandbox.testing import running_sandbox
+    from smsadmin.sandbox.testing import running_sandbox
 
     with running_sandbox(
         api_keys=(RAW_KEY, OTHER_KEY),

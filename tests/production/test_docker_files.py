@@ -176,7 +176,7 @@ def test_redis_is_optional():
 def test_the_sandbox_profile_runs_the_fake_api_and_a_demo_site_wired_to_it():
     sandbox, demo = SERVICES["sandbox"], SERVICES["demo"]
     assert sandbox["profiles"] == demo["profiles"] == ["sandbox"]
-    assert sandbox["entrypoint"] == ["python", "-m", "smsadmin.sociostacks.sandbox"]
+    assert sandbox["entrypoint"] == ["python", "-m", "smsadmin.sandbox"]
     # All interfaces inside its container, so the demo site's container reaches it.
     assert sandbox["command"][:4] == ["--host", "0.0.0.0", "--port", "8001"]  # noqa: S104
     assert demo["environment"]["SOCIOSTACKS_API_URL"] == "http://sandbox:8001/api"

@@ -2,7 +2,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from smsadmin.sociostacks.sandbox.testing import SandboxHandle, running_sandbox
+from smsadmin.sandbox.testing import SandboxHandle, running_sandbox
 
 from .helpers import ApiClient
 

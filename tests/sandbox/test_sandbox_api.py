@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from smsadmin.sociostacks.sandbox.testing import running_sandbox
+from smsadmin.sandbox.testing import running_sandbox
 
 from .helpers import ApiClient, parse_api_datetime
 

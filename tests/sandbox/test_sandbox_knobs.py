@@ -8,8 +8,8 @@ import urllib.request
 
 import pytest
 
-from smsadmin.sociostacks.sandbox import api as sandbox_api
-from smsadmin.sociostacks.sandbox.testing import SandboxHandle
+from smsadmin.sandbox import api as sandbox_api
+from smsadmin.sandbox.testing import SandboxHandle
 
 from .helpers import ApiClient
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import phonenumbers
 import pytest
 
-from smsadmin.sociostacks.sandbox.__main__ import parse_args
-from smsadmin.sociostacks.sandbox.testing import (
+from smsadmin.sandbox.__main__ import parse_args
+from smsadmin.sandbox.testing import (
     SandboxHandle,
     running_sandbox,
     spawn_sandbox_process,

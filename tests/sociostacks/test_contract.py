@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from smsadmin.sandbox.testing import SandboxHandle, running_sandbox
 from smsadmin.sociostacks import (
     AuthenticationFailed,
     Device,
@@ -20,7 +21,6 @@ from smsadmin.sociostacks import (
     UpstreamUnavailable,
     budget,
 )
-from smsadmin.sociostacks.sandbox.testing import SandboxHandle, running_sandbox
 
 KEY = "k1"
 SANDBOX_ZONE = "Europe/Berlin"

@@ -17,7 +17,7 @@ import phonenumbers
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
-from smsadmin.sms.recipients import (
+from smsadmin.sms.compose.recipients import (
     CsvColumns,
     CsvError,
     RecipientsResult,
@@ -25,8 +25,8 @@ from smsadmin.sms.recipients import (
     parse_recipients,
     parse_recipients_csv,
 )
-from smsadmin.sms.segments import MAX_CONTENT_LENGTH, SegmentCount, count_segments
-from smsadmin.sms.sending import SCHEDULE_HORIZON, Draft
+from smsadmin.sms.compose.segments import MAX_CONTENT_LENGTH, SegmentCount, count_segments
+from smsadmin.sms.compose.sending import SCHEDULE_HORIZON, Draft
 from smsadmin.sociostacks.types import Device, Sim
 
 # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) bounds the whole request; this limit

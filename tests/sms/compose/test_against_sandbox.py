@@ -8,7 +8,7 @@ import pytest
 from smsadmin.sms.models import SendRequest
 from smsadmin.sociostacks.client import SociostacksClient
 from tests.conftest import RAW_KEY, give_key, make_user
-from tests.sms import compose_support as fake
+from tests.sms.compose import support as fake
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from smsadmin.audit.models import AuditEvent, Outcome
 from smsadmin.keys.models import ApiKey
 from smsadmin.sms.models import SendRequest
 from tests.conftest import UPSTREAM, give_key, make_user
-from tests.sms import compose_support as fake
+from tests.sms.compose import support as fake
 from tests.sociostacks.payloads import error_json
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from smsadmin.audit.models import AuditEvent
 from tests.conftest import give_key
-from tests.sms import compose_support as fake
+from tests.sms.compose import support as fake
 
 pytestmark = pytest.mark.django_db
 

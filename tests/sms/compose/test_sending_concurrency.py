@@ -20,7 +20,7 @@ from smsadmin.accounts.models import User
 from smsadmin.audit.models import AuditEvent
 from smsadmin.sms.models import SendRequest
 from tests.conftest import give_key, make_user
-from tests.sms import compose_support as fake
+from tests.sms.compose import support as fake
 from tests.threads import in_own_thread, sqlite_file_for_threads
 
 T = TypeVar("T")

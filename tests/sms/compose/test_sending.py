@@ -8,13 +8,13 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from smsadmin.audit.models import AuditEvent, Outcome
-from smsadmin.sms import sending
+from smsadmin.sms.compose import sending
+from smsadmin.sms.compose.sending import Claim, Draft
 from smsadmin.sms.models import SendRequest
-from smsadmin.sms.sending import Claim, Draft
 from smsadmin.sociostacks.errors import UnreadableResponse, UpstreamUnavailable
 from smsadmin.sociostacks.types import BatchResult
 from tests.conftest import make_user
-from tests.sms import compose_support as fake
+from tests.sms.compose import support as fake
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 """A standalone, standard-library-only fake of the Sociostacks SMS API (66text), quirks included.
 
-Run it with `python -m smsadmin.sociostacks.sandbox`, or in tests with
-`smsadmin.sociostacks.sandbox.testing.running_sandbox`.
+Run it with `python -m smsadmin.sandbox`, or in tests with
+`smsadmin.sandbox.testing.running_sandbox`.
 """
 
 from .config import DEFAULT_API_KEY, FAILURE_MODES, SandboxConfig

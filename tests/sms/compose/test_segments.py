@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smsadmin.sms.segments import (
+from smsadmin.sms.compose.segments import (
     GSM7,
     GSM7_BASIC,
     GSM7_EXTENDED,

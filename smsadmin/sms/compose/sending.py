@@ -43,9 +43,9 @@ from django.utils import timezone
 from smsadmin.accounts.models import User
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import audited, record
+from smsadmin.problems import Problem, problem_for
+from smsadmin.sms.compose.segments import count_segments
 from smsadmin.sms.models import SendRequest
-from smsadmin.sms.problems import Problem, problem_for
-from smsadmin.sms.segments import count_segments
 from smsadmin.sociostacks.client import MAX_RECIPIENTS_PER_POST, SociostacksClient
 from smsadmin.sociostacks.errors import (
     InvalidRequest,
@@ -56,7 +56,7 @@ from smsadmin.sociostacks.errors import (
 )
 from smsadmin.sociostacks.types import BatchResult
 
-logger = logging.getLogger("smsadmin.sms.sending")
+logger = logging.getLogger("smsadmin.sms.compose.sending")
 
 AUDIT_LIST_LIMIT = 1000
 AUDIT_LIST_SAMPLE = 100

@@ -1,4 +1,4 @@
-"""`python -m smsadmin.sociostacks.sandbox`: run a fake Sociostacks API until Ctrl-C or SIGTERM."""
+"""`python -m smsadmin.sandbox`: run a fake Sociostacks API until Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def _time_zone(name: str) -> str:
 def parse_args(argv: list[str] | None = None) -> SandboxConfig:
     defaults = SandboxConfig()
     parser = argparse.ArgumentParser(
-        prog="python -m smsadmin.sociostacks.sandbox",
+        prog="python -m smsadmin.sandbox",
         description="A standalone fake of the Sociostacks SMS API, quirks included.",
     )
     parser.add_argument("--host", default=defaults.host)

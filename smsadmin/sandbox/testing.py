@@ -112,7 +112,7 @@ def running_sandbox(
 
 
 class SandboxProcess(SandboxHandle):
-    """A sandbox running as `python -m smsadmin.sociostacks.sandbox` in a child process."""
+    """A sandbox running as `python -m smsadmin.sandbox` in a child process."""
 
     def __init__(self, root: str, process: subprocess.Popen[str]) -> None:
         super().__init__(root)
@@ -174,7 +174,7 @@ def spawn_sandbox_process(
     )
     # Fixed argv of our own interpreter and module; no shell involved.
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "smsadmin.sociostacks.sandbox", *cli_arguments(config)],
+        [sys.executable, "-m", "smsadmin.sandbox", *cli_arguments(config)],
         stdout=subprocess.PIPE,
         text=True,
         env=environment,

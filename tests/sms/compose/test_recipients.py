@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from smsadmin.sms import recipients
-from smsadmin.sms.recipients import (
+from smsadmin.sms.compose import recipients
+from smsadmin.sms.compose.recipients import (
     MAX_RECIPIENTS,
     NEEDS_COUNTRY_CODE,
     CsvError,

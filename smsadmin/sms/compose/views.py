@@ -29,11 +29,12 @@ from smsadmin.accounts.roles import Role
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import record
 from smsadmin.keys.decorators import api_key_required
-from smsadmin.sms import reading, sending
-from smsadmin.sms.compose_forms import LATER, NOW, ComposeForm, sim_value
+from smsadmin.problems import Problem, problem_for
+from smsadmin.sms import reading
+from smsadmin.sms.compose import sending
+from smsadmin.sms.compose.forms import LATER, NOW, ComposeForm, sim_value
+from smsadmin.sms.compose.segments import MAX_CONTENT_LENGTH, SegmentCount, replace_lookalikes
 from smsadmin.sms.models import SendRequest
-from smsadmin.sms.problems import Problem, problem_for
-from smsadmin.sms.segments import MAX_CONTENT_LENGTH, SegmentCount, replace_lookalikes
 from smsadmin.sociostacks.errors import SociostacksError
 from smsadmin.sociostacks.types import Device
 

@@ -1,0 +1,175 @@
+"""Two-factor sign-in pages: set up an authenticator app, give a code, turn it off."""
+
+import django_otp
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_otp.models import Device
+
+from smsadmin.accounts import twofactor
+from smsadmin.accounts.views import _safe_next
+from smsadmin.audit.models import Outcome
+from smsadmin.audit.recorder import record
+
+# Fewer recovery codes than this left: say so after one is used.
+_FEW_RECOVERY_CODES = 3
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        strip=True,
+        help_text="The six digits your authenticator app shows, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+
+def _target(request: HttpRequest) -> str:
+    return f"user:{request.user.get_username()}"
+
+
+def _sign_in_with(request: HttpRequest, device: Device) -> None:
+    """Mark the session as verified by ``device``, under a new session key."""
+    django_otp.login(request, device)
+    # The session now carries more trust than the one a thief may have seen.
+    request.session.cycle_key()
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app with a QR code, then hand out recovery codes once."""
+    user = request.user
+    required = twofactor.is_required_for(user)
+    if twofactor.has_second_factor(user):
+        return TemplateResponse(
+            request,
+            "accounts/twofactor_status.html",
+            {
+                "codes_left": twofactor.recovery_codes_left(user),
+                "required": required,
+            },
+        )
+    device, created = twofactor.pending_app_device(user)
+    if created:
+        record("2fa setup started", request=request, target=_target(request))
+    form = CodeForm(request.POST or None)
+    next_url = _safe_next(request, "")
+    if request.method == "POST" and form.is_valid():
+        codes = twofactor.confirm_app_device(user, device, form.cleaned_data["code"])
+        if codes is not None:
+            _sign_in_with(request, device)
+            record(
+                "2fa enrolled",
+                request=request,
+                target=_target(request),
+                details={"recovery_codes": len(codes)},
+            )
+            return TemplateResponse(
+                request,
+                "accounts/twofactor_codes.html",
+                {"codes": codes, "next": next_url or reverse("home")},
+            )
+        form.add_error(
+            "code",
+            "That code did not match. Scan the QR code again or type the secret, "
+            "then enter the code the app shows now.",
+        )
+        _record_refused_code(request, "setup")
+    return TemplateResponse(
+        request,
+        "accounts/twofactor_setup.html",
+        {
+            "form": form,
+            "enrolment": twofactor.Enrolment.of(device),
+            "required": required,
+            "next": next_url,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def verify(request: HttpRequest) -> HttpResponse:
+    """The second step of signing in: a code from the app, or a recovery code."""
+    user = request.user
+    next_url = _safe_next(request, reverse("home"))
+    if user.is_verified() or not twofactor.has_second_factor(user):
+        return redirect(next_url)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        check = twofactor.check_code(user, form.cleaned_data["code"])
+        if check.device is not None:
+            _sign_in_with(request, check.device)
+            method = "recovery code" if check.used_recovery_code else "authenticator app"
+            record(
+                "2fa verified", request=request, target=_target(request), details={"method": method}
+            )
+            if check.used_recovery_code:
+                _note_recovery_code_used(request)
+            return redirect(next_url)
+        form.add_error("code", check.refusal)
+        _record_refused_code(request, "sign-in")
+    return TemplateResponse(
+        request,
+        "accounts/twofactor_verify.html",
+        {"form": form, "next": next_url},
+    )
+
+
+def _record_refused_code(request: HttpRequest, stage: str) -> None:
+    record(
+        "2fa failed",
+        request=request,
+        outcome=Outcome.DENIED,
+        target=_target(request),
+        details={"stage": stage},
+    )
+
+
+def _note_recovery_code_used(request: HttpRequest) -> None:
+    left = twofactor.recovery_codes_left(request.user)
+    record(
+        "recovery code used",
+        request=request,
+        target=_target(request),
+        details={"codes_left": left},
+    )
+    if left < _FEW_RECOVERY_CODES:
+        messages.warning(
+            request,
+            f"You signed in with a recovery code; {left} left. Each works once: "
+            "turn two-factor sign-in off and on again to get new ones.",
+        )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def disable(request: HttpRequest) -> HttpResponse:
+    """Remove the app and the recovery codes, after one more code proves it is the owner."""
+    user = request.user
+    if not twofactor.has_second_factor(user):
+        return redirect("twofactor_setup")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        check = twofactor.check_code(user, form.cleaned_data["code"])
+        if check.device is not None:
+            twofactor.remove_second_factor(user)
+            record("2fa disabled", request=request, target=_target(request))
+            messages.success(request, "Two-factor sign-in is off for your account.")
+            return redirect("twofactor_setup")
+        form.add_error("code", check.refusal)
+        _record_refused_code(request, "turning off")
+    return TemplateResponse(
+        request,
+        "accounts/twofactor_disable.html",
+        {"form": form, "required": twofactor.is_required_for(user)},
+    )
