@@ -7,13 +7,13 @@ from django import forms
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
-from smsadmin.audit.actions import KNOWN_ACTIONS
+from smsadmin.audit.actions import Action
 from smsadmin.audit.models import AuditEvent, AuditMessageRef, Outcome
 
 
 def action_choices() -> list[tuple[str, str]]:
     """The known actions and any other the log holds (other parts of smsadmin add new ones)."""
-    actions = sorted(set(KNOWN_ACTIONS) | set(AuditEvent.objects.recorded_actions()))
+    actions = sorted(set(Action.values) | set(AuditEvent.objects.recorded_actions()))
     return [("", "Any action"), *((action, action) for action in actions)]
 
 

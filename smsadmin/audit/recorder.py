@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
 from smsadmin.accounts.models import User
+from smsadmin.audit.actions import Action, known_action
 from smsadmin.audit.chain import GENESIS_HASH, event_digest
 from smsadmin.audit.models import AuditChainHead, AuditEvent, AuditMessageRef, Outcome
 from smsadmin.observability import client_ip, current_request_id
@@ -146,7 +147,7 @@ def _storable(details: dict[str, Any]) -> dict[str, Any]:
 
 
 def record(
-    action: str,
+    action: Action | str,
     *,
     request: HttpRequest | None = None,
     actor: User | None = None,
@@ -162,6 +163,7 @@ def record(
 
     ``username`` names the actor when there is no user object (a failed login).
     """
+    action = known_action(action)
     who = Who.from_request(request, actor)
     details = _storable(details or {})
     target = _clean(target)
@@ -180,7 +182,7 @@ def record(
             user_agent=_text(who.user_agent, 512),
             session_hash=who.session_hash,
             request_id=who.request_id,
-            action=_text(action, 64),
+            action=action.value,
             target=_text(target, _TARGET_LENGTH),
             message_ids=message_index(sms_ids),
             outcome=str(outcome),
@@ -214,7 +216,7 @@ class Attempt:
 
 @contextmanager
 def audited(
-    action: str,
+    action: Action | str,
     *,
     request: HttpRequest | None = None,
     actor: User | None = None,
@@ -263,7 +265,7 @@ def audited(
 
 
 def record_failure(
-    action: str,
+    action: Action | str,
     error: Exception,
     *,
     request: HttpRequest | None = None,
