@@ -98,12 +98,13 @@ def describe(messages: Iterable[Message], directory: Directory) -> list[MessageR
     ]
 
 
-def devices(client: SociostacksClient) -> Cached[list[Device]]:
+def devices(client: SociostacksClient, *, refresh: bool = False) -> Cached[list[Device]]:
+    """The account's phones; ``refresh`` reads them again now, if the budget allows."""
     return budget.cached_read(
         client.fingerprint,
         "devices",
         client.all_devices,
-        fresh_for=settings.SOCIOSTACKS_DIRECTORY_FRESH_SECONDS,
+        fresh_for=0 if refresh else settings.SOCIOSTACKS_DIRECTORY_FRESH_SECONDS,
         invalidated_by_writes=False,
     )
 

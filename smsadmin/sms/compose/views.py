@@ -240,6 +240,14 @@ def _clock(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%a %d %b %Y, %H:%M")
 
 
+def _account_name(request: HttpRequest) -> str:
+    """The Sociostacks account the send goes to (read once an hour, and by the send itself)."""
+    try:
+        return request.api_key.client().account().name
+    except SociostacksError:
+        return ""
+
+
 def _render_confirm(
     request: HttpRequest, send_request: SendRequest, *, refusal: str = ""
 ) -> TemplateResponse:
@@ -247,6 +255,7 @@ def _render_confirm(
     cap = request.user.effective_daily_cap
     context = {
         "send": send_request,
+        "account_name": _account_name(request),
         "first_numbers": send_request.numbers[:FIRST_FEW],
         "more_numbers": max(0, send_request.recipient_count - FIRST_FEW),
         "when": when,

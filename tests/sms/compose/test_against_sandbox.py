@@ -77,8 +77,10 @@ def test_a_scheduled_send_reaches_the_sandbox_in_the_accounts_zone(
 
 def test_a_sandbox_outage_keeps_the_typed_form(client, person, phone, on_sandbox):
     reviewed = fake.review(client, content="Kept through an outage", **phone)
+    token = fake.token_of(reviewed)
+    shown = fake.shown_fingerprint(client, token)
     on_sandbox.control(fail_next={"count": 1, "mode": "503"})
-    response = fake.send(client, fake.token_of(reviewed))
+    response = fake.send(client, token, shown)
     page = client.get(response["Location"]).content.decode()
     assert "The send did not go out." in page
     assert "Kept through an outage</textarea>" in page
@@ -88,8 +90,10 @@ def test_a_sandbox_outage_keeps_the_typed_form(client, person, phone, on_sandbox
 def test_a_sandbox_time_out_is_reported_as_unknown(client, person, phone, on_sandbox, settings):
     settings.SOCIOSTACKS_TIMEOUT = (1.0, 0.3)
     reviewed = fake.review(client, **phone)
+    token = fake.token_of(reviewed)
+    shown = fake.shown_fingerprint(client, token)
     on_sandbox.control(timeout_seconds=1, fail_next={"count": 1, "mode": "timeout"})
-    response = fake.send(client, fake.token_of(reviewed))
+    response = fake.send(client, token, shown)
     page = client.get(response["Location"]).content.decode()
     assert "not known whether the messages were created" in page
     assert posts(on_sandbox) == 1
