@@ -73,7 +73,8 @@ def test_it_makes_no_upstream_call_per_row(signed_in, upstream):
     fake.directory(upstream)
     fake.messages(upstream, rows, results_per_page=100)
     signed_in.get("/messages/?size=100")
-    assert len(upstream.calls) == 3  # the page, the contact list, the device list
+    # The page, the account, the contact list, the device list.
+    assert len(upstream.calls) == 4
 
 
 def test_a_second_view_within_the_freshness_window_makes_no_upstream_call(signed_in, upstream):
