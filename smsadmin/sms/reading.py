@@ -150,6 +150,12 @@ def contacts(client: SociostacksClient, needed: set[int]) -> Cached[dict[int, Co
     )
 
 
+def contacts_as_last_read(client: SociostacksClient) -> Mapping[int, Contact] | None:
+    """The contact directory as some page last read it, without a call; None if never."""
+    answer = budget.last_read(client.fingerprint, "contacts")
+    return None if answer is None else answer.value
+
+
 def directory_for(
     client: SociostacksClient, messages: Sequence[Message]
 ) -> tuple[Directory, dict[int, str], list[Cached]]:

@@ -245,6 +245,12 @@ def prime(fp: str, values: Mapping[str, T], *, generation: int) -> None:
     )
 
 
+def last_read(fp: str, name: str) -> Cached[T] | None:
+    """What ``cached_read`` last fetched for ``name``, however old, without calling upstream."""
+    entry: _Entry[T] | None = cache.get(_key(fp, "read", name))
+    return None if entry is None else entry.served(fresh=False)
+
+
 def current_generation(fp: str) -> int:
     return _generation(fp)
 
