@@ -430,8 +430,11 @@ def _file_numbers(send_request: SendRequest, account_id: int, batch: BatchResult
             )
             for sms_id, number in zip(batch.sms_ids, batch.numbers, strict=True)
         ],
-        # An id already filed was filed for this very message: keep the first.
-        ignore_conflicts=True,
+        # Upstream never hands out an id twice; should it ever (a fake reset
+        # under the site), the latest answer is the one that is true now.
+        update_conflicts=True,
+        unique_fields=["account_id", "sms_id"],
+        update_fields=["phone", "send_request", "created_at"],
     )
 
 
