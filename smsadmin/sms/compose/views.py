@@ -26,9 +26,12 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from smsadmin.accounts.decorators import role_required
 from smsadmin.accounts.roles import Role
+from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
-from smsadmin.audit.recorder import record
+from smsadmin.audit.recorder import OPERATOR_SESSION_KEY, message_target, record
+from smsadmin.conversations import replies
 from smsadmin.keys.decorators import api_key_required
+from smsadmin.mirror.sync import account_link
 from smsadmin.problems import Problem, problem_for
 from smsadmin.sms import reading
 from smsadmin.sms.compose import sending
@@ -185,8 +188,16 @@ def _starting_point(request: HttpRequest, devices: list[Device]) -> tuple[dict[s
         )
         initial = _initial_from(earlier, earlier.unsent_numbers, zone)
         return {**initial, "token": str(uuid.uuid4())}, notice
-    initial = {"when": NOW, **_picked_device(request, devices), "token": str(uuid.uuid4())}
+    token = str(uuid.uuid4())
+    replies.remember_reply(request.session, token, request.GET)
+    prefill = replies.compose_prefill(request.GET, _account_id(request))
+    initial = {"when": NOW, **_picked_device(request, devices), **prefill, "token": token}
     return initial, ""
+
+
+def _account_id(request: HttpRequest) -> int | None:
+    link = account_link(request.api_key)
+    return link.account_id if link else None
 
 
 def _shown_again(request: HttpRequest, form: ComposeForm, devices: list[Device]) -> ComposeForm:
@@ -384,6 +395,21 @@ def send(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     return redirect("sms:compose_result", token=token)
 
 
+def _settle_reply(request: HttpRequest, send_request: SendRequest) -> None:
+    operator = request.session.get(OPERATOR_SESSION_KEY, "")
+    account_id = _account_id(request)
+    marked = replies.settle_reply(
+        request.session, str(send_request.token), account_id, request.user, operator
+    )
+    if marked:
+        record(
+            Action.MARKED_HANDLED,
+            request=request,
+            target=message_target(marked),
+            details={"by reply": send_request.sms_ids[:10]},
+        )
+
+
 @require_GET
 @role_required(Role.SENDER)
 @api_key_required
@@ -410,6 +436,8 @@ def result(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
             send_problem=stored_problem,
         )
     user = request.user
+    if send_request.sms_ids and state in (SendRequest.State.SENT, SendRequest.State.PARTIAL):
+        _settle_reply(request, send_request)
     context = {
         "send": send_request,
         "problem": stored_problem if send_request.error else None,
