@@ -38,6 +38,8 @@ class Action(models.TextChoices):
     INBOX_VIEWED = "inbox viewed"
     MARKED_HANDLED = "marked handled"
     CONVERSATION_VIEWED = "conversation viewed"
+    SENT_AGAIN = "sent again"
+    RESCHEDULED = "rescheduled"
     SAVED_TEXT_ADDED = "saved text added"
     SAVED_TEXT_CHANGED = "saved text changed"
     SAVED_TEXT_DELETED = "saved text deleted"

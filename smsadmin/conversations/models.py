@@ -68,3 +68,24 @@ class SavedText(models.Model):
     def filled(self, contact_name: str, fallback: str) -> str:
         """The text with ``{name}`` replaced: the contact's name, else ``fallback``."""
         return self.text.replace("{name}", contact_name.strip() or fallback)
+
+
+class MessageLink(models.Model):
+    """A message made from another: sent again after it failed, or its rescheduled copy."""
+
+    class Kind(models.TextChoices):
+        SENT_AGAIN = "sent again", "sent again"
+        RESCHEDULED = "rescheduled", "rescheduled"
+
+    old_sms_id = models.PositiveBigIntegerField(db_index=True)
+    new_sms_id = models.PositiveBigIntegerField(db_index=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["old_sms_id", "new_sms_id"], name="message_link_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_sms_id} {self.kind} as {self.new_sms_id}"
