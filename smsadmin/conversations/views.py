@@ -20,8 +20,14 @@ from smsadmin.conversations.models import SavedText
 from smsadmin.keys.decorators import api_key_required
 from smsadmin.mirror import sync
 from smsadmin.mirror.models import SyncState
+from smsadmin.problems import Problem, problem_for
+from smsadmin.sms import reading
+from smsadmin.sms.reading import MessageRow
+from smsadmin.sociostacks.errors import SociostacksError
 
 INBOX_PAGE_SIZE = 50
+# How much of upstream's newest messages a conversation looks at beyond the mirror.
+NEWEST_PAGE_SIZE = 100
 
 
 def _account_id(request: HttpRequest) -> int | None:
@@ -125,7 +131,8 @@ def conversation(request: HttpRequest, number: str) -> HttpResponse:
     if e164 != number:
         return redirect("conversations:thread", number=e164)
     account_id = _account_id(request)
-    thread = threads.thread(account_id or 0, e164)
+    recent, recent_problem = _newest_upstream_rows(request)
+    thread = threads.thread(account_id or 0, e164, recent)
     handled = inbox.handled_by_id(account_id or 0, [m.sms_id for m in thread.messages])
     record(
         Action.CONVERSATION_VIEWED,
@@ -142,11 +149,21 @@ def conversation(request: HttpRequest, number: str) -> HttpResponse:
             "items": [(m, handled.get(m.sms_id)) for m in thread.messages],
             "state": _freshness(account_id),
             "linked": account_id is not None,
+            "recent_problem": recent_problem,
             "last_in": last_in,
             "last_in_unhandled": last_in is not None and last_in.sms_id not in handled,
             "saved_texts": SavedText.objects.all(),
         },
     )
+
+
+def _newest_upstream_rows(request: HttpRequest) -> tuple[list[MessageRow], Problem | None]:
+    """Upstream's newest page, as the message list reads it (one shared cached read)."""
+    try:
+        page = reading.message_page(request.api_key.client(), 1, NEWEST_PAGE_SIZE)
+    except SociostacksError as error:
+        return [], problem_for(error)
+    return page.rows, None
 
 
 class SavedTextForm(forms.ModelForm):

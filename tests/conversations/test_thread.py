@@ -1,12 +1,23 @@
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from smsadmin.audit.models import AuditEvent
 from tests.mirror.conftest import mirrored, state_for
+from tests.sms import upstream_fakes as fake
+from tests.sociostacks.payloads import error_json, message_json
 
-NUMBER = "+447700900123"
+NUMBER = "+447700900123"  # the fake directory's contact 7
+
+
+@pytest.fixture(autouse=True)
+def newest_page(upstream):
+    """Upstream's newest page holds nothing the mirror lacks, unless a test says so."""
+    fake.directory(upstream)
+    fake.messages(upstream, [])
+    return upstream
 
 
 def thread_url(number: str = NUMBER) -> str:
@@ -69,3 +80,43 @@ def test_another_accounts_messages_never_show(client, desk):
     mirrored(account_id=2, content="Other account's secret")
     client.force_login(desk)
     assert "Other account's secret" not in client.get(thread_url()).content.decode()
+
+
+def test_messages_newer_than_the_mirror_are_added_from_upstreams_newest_page(
+    client, desk, newest_page
+):
+    newest_page.replace(
+        "GET",
+        f"{fake.UPSTREAM}/sms/",
+        json=fake.page_json(
+            [
+                message_json(
+                    9001,
+                    type="received",
+                    status="received",
+                    content="Just arrived",
+                    datetime=timezone.now().strftime("%Y-%m-%d %H:%M:%S"),
+                    scheduled_datetime=None,
+                )
+            ]
+        ),
+    )
+    mirrored(content="Older, mirrored", happened_at=timezone.now() - timedelta(days=1))
+    client.force_login(desk)
+    page = client.get(thread_url()).content.decode()
+    assert page.index("Older, mirrored") < page.index("Just arrived")
+    assert "newer than the mirror" in page
+
+
+def test_an_upstream_failure_still_shows_the_mirrors_copy(client, desk, newest_page):
+    newest_page.replace(
+        "GET",
+        f"{fake.UPSTREAM}/sms/",
+        json=error_json("Service unavailable", 503),
+        status=503,
+    )
+    mirrored(content="From the mirror")
+    client.force_login(desk)
+    page = client.get(thread_url()).content.decode()
+    assert "From the mirror" in page
+    assert "Only the mirror's copy is shown" in page
