@@ -60,13 +60,19 @@ def provenance(sms_id: int) -> Provenance:
     events = AuditEvent.objects.filter(
         seq__in=seqs, outcome=Outcome.OK, action__in=[*_CREATED, *_REMOVED]
     ).order_by("seq")
-    created = next((e for e in events if e.action in _CREATED), None)
-    removed = next((e for e in reversed(events) if e.action in _REMOVED), None)
+    # Upstream never reuses an id, but a sandbox reset does: describe the id's
+    # latest life only, so history from before the reset cannot leak in.
+    created = next((e for e in reversed(events) if e.action in _CREATED), None)
+    since = created.seq if created else 0
+    removed = next((e for e in reversed(events) if e.action in _REMOVED and e.seq > since), None)
+    links = MessageLink.objects.all()
+    if created is not None:
+        links = links.filter(created_at__gte=created.created_at)
     return Provenance(
         created=_deed(created) if created else None,
         removed=_deed(removed) if removed else None,
-        again_of=MessageLink.objects.filter(new_sms_id=sms_id).first(),
-        followed_by=list(MessageLink.objects.filter(old_sms_id=sms_id).order_by("created_at")),
+        again_of=links.filter(new_sms_id=sms_id).order_by("-created_at").first(),
+        followed_by=list(links.filter(old_sms_id=sms_id).order_by("created_at")),
     )
 
 

@@ -98,3 +98,11 @@ def test_a_key_never_synced_says_so(client, db):
     give_key(user)
     client.force_login(user)
     assert "has not been synced for this key yet" in client.get(INBOX).content.decode()
+
+
+def test_a_shared_login_gets_no_polling_badge_before_naming_its_operator(client, db):
+    desk = make_user("frontdesk", "viewer", is_shared=True)
+    client.force_login(desk)
+    page = client.get("/accounts/operator/").content.decode()
+    # A poll answered with a redirect to this very page would reload it for ever.
+    assert "inbox/badge" not in page
