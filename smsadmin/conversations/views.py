@@ -18,6 +18,7 @@ from smsadmin.audit.recorder import OPERATOR_SESSION_KEY, record
 from smsadmin.conversations import inbox, threads
 from smsadmin.conversations.models import SavedText
 from smsadmin.keys.decorators import api_key_required
+from smsadmin.keys.selection import active_key
 from smsadmin.mirror import sync
 from smsadmin.mirror.models import SyncState
 from smsadmin.problems import Problem, problem_for
@@ -66,11 +67,15 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.VIEWER)
-@api_key_required
 def badge(request: HttpRequest) -> HttpResponse:
-    """The unread count the navigation polls. Not audited: it shows a number, no message."""
-    account_id = _account_id(request)
-    count = inbox.unhandled_count(account_id) if account_id else 0
+    """The unread count the navigation polls. Not audited: it shows a number, no message.
+
+    It never redirects, not even without a key: every page polls it, and a poll
+    answered with a redirect would move the person off the page they are on.
+    """
+    key = active_key(request.user)
+    link = sync.account_link(key) if key is not None else None
+    count = inbox.unhandled_count(link.account_id) if link else 0
     return TemplateResponse(request, "conversations/_badge.html", {"unhandled": count})
 
 

@@ -106,3 +106,11 @@ def test_a_shared_login_gets_no_polling_badge_before_naming_its_operator(client,
     page = client.get("/accounts/operator/").content.decode()
     # A poll answered with a redirect to this very page would reload it for ever.
     assert "inbox/badge" not in page
+
+
+def test_the_badge_never_redirects_a_person_without_a_key(client, db):
+    client.force_login(make_user("keyless", "viewer"))
+    response = client.get(BADGE, headers={"HX-Request": "true"})
+    # A redirect here would move every page that polls the badge to the keys page.
+    assert response.status_code == 200
+    assert "HX-Redirect" not in response
