@@ -256,12 +256,13 @@ def _original(request: HttpRequest, account_id: int | None, sms_id: int) -> repl
         row = reading.message_detail(request.api_key.client(), sms_id).row
     except SociostacksError:
         return None
-    if row.contact is None or not row.message.is_outgoing:
+    # The number smsadmin sent to counts: Sociostacks hides the contacts its sends make.
+    if not row.number or not row.message.is_outgoing:
         return None
     message = row.message
     return replies.Original(
         sms_id,
-        row.contact.phone_number,
+        row.number,
         message.content,
         message.device_id,
         message.sim_subscription_id,
