@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 
 from smsadmin.accounts import twofactor
 from smsadmin.audit.recorder import OPERATOR_SESSION_KEY
+from smsadmin.http import own_path
 
 LOGIN_AT_KEY = "smsadmin_login_at"
 SEEN_AT_KEY = "smsadmin_seen_at"
@@ -70,9 +71,13 @@ class SessionLifetimeMiddleware:
 
 
 def _next_url(request: HttpRequest) -> str:
-    """Where to go back to: for htmx, the page on screen rather than the fragment's URL."""
-    htmx = getattr(request, "htmx", None)
-    return (htmx.current_url_abs_path if htmx else None) or request.get_full_path()
+    """Where to go back to: for htmx, the page on screen rather than the fragment's URL.
+
+    The header is read through the one redirect rule: it is the client's to
+    write, and ``http://[`` is not even a URL.
+    """
+    on_screen = request.headers.get("HX-Current-URL") if request.headers.get("HX-Request") else None
+    return own_path(on_screen, request) or request.get_full_path()
 
 
 class TwoFactorMiddleware:
@@ -128,7 +133,7 @@ class SharedLoginOperatorMiddleware:
             and request.path not in {reverse(name) for name in _OPERATOR_EXEMPT_NAMES}
         ):
             return htmx_aware_redirect(
-                request, f"{reverse('operator')}?next={request.get_full_path()}"
+                request, f"{reverse('operator')}?{urlencode({'next': request.get_full_path()})}"
             )
         return self.get_response(request)
 

@@ -1,20 +1,32 @@
 from django.contrib import messages
+from django.contrib.auth.views import LoginView, LogoutView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from smsadmin.accounts.devices import device_choices
 from smsadmin.accounts.forms import OperatorForm, PreferencesForm
 from smsadmin.audit.recorder import OPERATOR_SESSION_KEY, record
+from smsadmin.http import safe_next
 
 
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
+class _OnlyOwnPaths:
+    """Django's own ``next`` handling, replaced by the site's one rule."""
+
+    request: HttpRequest
+
+    def get_redirect_url(self) -> str:
+        return safe_next(self.request, "")
+
+
+class SignInView(_OnlyOwnPaths, LoginView):
+    redirect_authenticated_user = True
+
+
+class SignOutView(_OnlyOwnPaths, LogoutView):
+    pass
 
 
 @require_http_methods(["GET", "POST"])
@@ -24,9 +36,9 @@ def operator(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         request.session[OPERATOR_SESSION_KEY] = form.cleaned_data["operator_name"]
         record("operator named", request=request)
-        return redirect(_safe_next(request, "home"))
+        return redirect(safe_next(request, reverse("home")))
     return TemplateResponse(
-        request, "accounts/operator.html", {"form": form, "next": _safe_next(request, "")}
+        request, "accounts/operator.html", {"form": form, "next": safe_next(request, "")}
     )
 
 

@@ -12,6 +12,7 @@ from smsadmin.accounts.decorators import role_required
 from smsadmin.accounts.models import PAGE_SIZES
 from smsadmin.accounts.roles import Role
 from smsadmin.audit.recorder import record, record_failure
+from smsadmin.http import query_int, safe_next
 from smsadmin.keys.decorators import api_key_required
 from smsadmin.problems import problem_for
 from smsadmin.rendering import page_or_fragment
@@ -21,13 +22,8 @@ from smsadmin.sociostacks import budget
 from smsadmin.sociostacks.client import SociostacksClient
 from smsadmin.sociostacks.errors import NotFound, SociostacksError
 
-
-def _positive_int(value: str | None, default: int) -> int:
-    try:
-        number = int(value or "")
-    except ValueError:
-        return default
-    return number if number > 0 else default
+# No account has a billion pages of messages; a larger number is a made-up one.
+_MAX_PAGE = 10**9
 
 
 def _budget_context(client: SociostacksClient) -> dict[str, object]:
@@ -57,8 +53,8 @@ def _record_read(
 @role_required(Role.VIEWER)
 @api_key_required
 def message_list(request: HttpRequest) -> HttpResponse:
-    page = _positive_int(request.GET.get("page"), 1)
-    size = _positive_int(request.GET.get("size"), request.user.page_size)
+    page = query_int(request.GET.get("page"), high=_MAX_PAGE) or 1
+    size = query_int(request.GET.get("size"))
     if size not in PAGE_SIZES:
         size = request.user.page_size
     context: dict[str, object] = {"size": size, "page_sizes": PAGE_SIZES}
@@ -140,9 +136,8 @@ def message_delete(request: HttpRequest, sms_id: int) -> HttpResponse:
 
 
 def _back_to_list(request: HttpRequest) -> str:
-    """Where to return after a delete: the list page the person came from, if it was ours."""
-    back = request.POST.get("back", "")
-    return back if back.startswith(reverse("sms:list")) else reverse("sms:list")
+    """Where to return after a delete: the page the person came from, if it was ours."""
+    return safe_next(request, reverse("sms:list"), param="back")
 
 
 @require_POST
@@ -150,7 +145,7 @@ def _back_to_list(request: HttpRequest) -> str:
 @api_key_required
 def bulk_delete(request: HttpRequest) -> HttpResponse:
     """Selected rows: first a confirmation listing them, then one result per message."""
-    ids = sorted({int(v) for v in request.POST.getlist("ids") if v.isdigit() and int(v) > 0})
+    ids = sorted({n for v in request.POST.getlist("ids") if (n := query_int(v)) is not None})
     if not ids:
         messages.info(request, "Select at least one message first.")
         return redirect(_back_to_list(request))

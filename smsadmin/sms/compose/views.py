@@ -28,11 +28,13 @@ from smsadmin.accounts.decorators import role_required
 from smsadmin.accounts.roles import Role
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import record
+from smsadmin.http import query_int
 from smsadmin.keys.decorators import api_key_required
 from smsadmin.problems import Problem, problem_for
 from smsadmin.sms import reading
 from smsadmin.sms.compose import sending
 from smsadmin.sms.compose.forms import LATER, NOW, ComposeForm, sim_value
+from smsadmin.sms.compose.recipients import MAX_RECIPIENTS
 from smsadmin.sms.compose.segments import MAX_CONTENT_LENGTH, SegmentCount, replace_lookalikes
 from smsadmin.sms.models import SendRequest
 from smsadmin.sociostacks.errors import SociostacksError
@@ -149,13 +151,13 @@ def _initial_from(send_request: SendRequest, numbers: list[str], zone: ZoneInfo)
 def _picked_device(request: HttpRequest, devices: list[Device]) -> dict[str, Any]:
     """The device and SIM to preselect: asked for in the URL, else the person's default."""
     user = request.user
-    wanted_device = _int(request.GET.get("device")) or user.default_device_id
+    wanted_device = query_int(request.GET.get("device")) or user.default_device_id
     device = next((d for d in devices if d.id == wanted_device), None)
     if device is None and len(devices) == 1:
         device = devices[0]
     if device is None:
         return {}
-    wanted_sim = _int(request.GET.get("sim"))
+    wanted_sim = query_int(request.GET.get("sim"))
     if wanted_sim is None and device.id == user.default_device_id:
         wanted_sim = user.default_sim_id
     sim = next((s for s in device.sims if s.subscription_id == wanted_sim), None)
@@ -164,8 +166,9 @@ def _picked_device(request: HttpRequest, devices: list[Device]) -> dict[str, Any
     return {"device": device.id, "sim": sim_value(device.id, sim) if sim else ""}
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+def _recipient_count(request: HttpRequest) -> int:
+    """The count the live recipients check last showed, sent back by the content check."""
+    return query_int(request.POST.get("recipient_count"), high=MAX_RECIPIENTS) or 0
 
 
 def _starting_point(request: HttpRequest, devices: list[Device]) -> tuple[dict[str, Any], str]:
@@ -327,7 +330,7 @@ def check_content(request: HttpRequest) -> HttpResponse:
     """The live segment counter, with the characters that force UCS-2."""
     form = _form(request, [], request.POST)
     context = {"form": form, "oob": True}
-    context |= _content_context(form, _int(request.POST.get("recipient_count")) or 0)
+    context |= _content_context(form, _recipient_count(request))
     return TemplateResponse(request, "sms/compose.html#content_live", context)
 
 
@@ -339,7 +342,7 @@ def replace_content_lookalikes(request: HttpRequest) -> HttpResponse:
     typed = _form(request, [], request.POST)
     form = _form(request, [], initial={"content": replace_lookalikes(typed.content_text)})
     context = {"form": form, "oob": True}
-    context |= _content_context(form, _int(request.POST.get("recipient_count")) or 0)
+    context |= _content_context(form, _recipient_count(request))
     return TemplateResponse(request, "sms/compose.html#content_live_field", context)
 
 
@@ -349,7 +352,7 @@ def replace_content_lookalikes(request: HttpRequest) -> HttpResponse:
 def sim_options(request: HttpRequest) -> HttpResponse:
     """The SIM picker for the chosen device."""
     devices, _problem = _devices(request)
-    device_id = _int(request.GET.get("device"))
+    device_id = query_int(request.GET.get("device"))
     form = _form(request, devices, initial=_picked_device(request, devices))
     form.narrow_sims_to(device_id)
     return TemplateResponse(request, "sms/compose.html#sim_field", {"form": form})
