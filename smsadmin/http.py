@@ -7,13 +7,19 @@ The two questions every view asks of hostile input, answered once:
 - ``query_int``: a number from the query string or a form is ASCII digits of a
   bounded length within a bounded range (``str.isdigit`` also accepts ``²``
   and ``٣``, and ``int()`` of 4,400 digits is refused by Python itself).
+- ``DayField``: a day a filter can use, far enough from the calendar's edges
+  that the day after it, and its midnight in any zone, still exist.
 """
 
 import re
+from datetime import date
 from urllib.parse import urlsplit, urlunsplit
 
+from django import forms
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from smsadmin import problems
 
 # The largest id both databases store (a signed 64-bit integer).
 MAX_ID = 2**63 - 1
@@ -70,3 +76,16 @@ def safe_next(request: HttpRequest, default: str, *, param: str = "next") -> str
         if path is not None:
             return path
     return default
+
+
+FIRST_DAY = date(1970, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
+
+class DayField(forms.DateField):
+    """A date filter's day. 9999-12-31 has no next day and 0001-01-01 in Tokyo no UTC time."""
+
+    def validate(self, value: date | None) -> None:
+        super().validate(value)
+        if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+            raise forms.ValidationError(problems.day_out_of_range(FIRST_DAY, LAST_DAY))

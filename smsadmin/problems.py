@@ -1,6 +1,7 @@
 """Upstream failures as a sentence and a way forward, for any page to show."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.urls import reverse
 
@@ -61,3 +62,14 @@ def problem_for(error: SociostacksError | InvalidRequest) -> Problem:
     if isinstance(error, NotFound):
         return Problem("Sociostacks has no such item, or it belongs to another account.")
     return Problem(error.user_message)
+
+
+# --- Input the site refuses before asking anyone ----------------------------
+
+
+def day_out_of_range(first: date, last: date) -> str:
+    return f"Pick a day between {first:%-d %b %Y} and {last:%-d %b %Y}."
+
+
+def not_a_message_id(text: str) -> str:
+    return f"“{text}” is not a message id: Sociostacks numbers its messages from 1 up."

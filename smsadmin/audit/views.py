@@ -15,7 +15,7 @@ from smsadmin.audit.models import AuditEvent, AuditVerification, Outcome
 from smsadmin.audit.paging import page_of
 from smsadmin.audit.recorder import record
 from smsadmin.audit.verify import WEB_TIME_LIMIT_SECONDS, verify_chain
-from smsadmin.http import query_int
+from smsadmin.http import is_storable_id, query_int
 from smsadmin.rendering import page_or_fragment
 
 _CURSORS = ("before", "after")
@@ -77,7 +77,7 @@ def review(request: HttpRequest) -> HttpResponse:
 @role_required(Role.AUDITOR)
 def detail(request: HttpRequest, seq: int) -> HttpResponse:
     target = f"audit:{seq}"
-    event = AuditEvent.objects.filter(seq=seq).first()
+    event = AuditEvent.objects.filter(seq=seq).first() if is_storable_id(seq) else None
     if event is None:
         record(
             "audit viewed",

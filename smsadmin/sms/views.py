@@ -8,11 +8,14 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from smsadmin import problems
 from smsadmin.accounts.decorators import role_required
 from smsadmin.accounts.models import PAGE_SIZES
 from smsadmin.accounts.roles import Role
+from smsadmin.audit.actions import Action
+from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import record, record_failure
-from smsadmin.http import query_int, safe_next
+from smsadmin.http import is_storable_id, query_int, safe_next
 from smsadmin.keys.decorators import api_key_required
 from smsadmin.problems import problem_for
 from smsadmin.rendering import page_or_fragment
@@ -83,10 +86,32 @@ def _message_gone(request: HttpRequest, sms_id: int) -> TemplateResponse:
     )
 
 
+def _not_an_id(request: HttpRequest, sms_id: int, action: Action | None) -> TemplateResponse:
+    """A path with a number no message can have (0, or beyond what ids reach): never asked."""
+    shown = str(sms_id) if len(str(sms_id)) <= 24 else f"{str(sms_id)[:20]}…"
+    sentence = problems.not_a_message_id(shown)
+    if action is not None:
+        record(
+            action,
+            request=request,
+            outcome=Outcome.INVALID,
+            target=f"sms:{sms_id}",
+            details={"error": sentence},
+        )
+    return TemplateResponse(
+        request,
+        "404.html",
+        {"heading": f"There is no message {shown}", "explanation": sentence},
+        status=404,
+    )
+
+
 @require_GET
 @role_required(Role.VIEWER)
 @api_key_required
 def message_detail(request: HttpRequest, sms_id: int) -> HttpResponse:
+    if not is_storable_id(sms_id):
+        return _not_an_id(request, sms_id, Action.VIEW)
     target = f"sms:{sms_id}"
     client = request.api_key.client()
     try:
@@ -108,6 +133,12 @@ def message_detail(request: HttpRequest, sms_id: int) -> HttpResponse:
 @api_key_required
 def message_delete(request: HttpRequest, sms_id: int) -> HttpResponse:
     """GET asks for confirmation (naming the message); POST deletes or cancels it."""
+    cancelling = request.POST.get("verb") == "Cancel"
+    if not is_storable_id(sms_id):
+        attempted = (
+            None if request.method == "GET" else Action.CANCEL if cancelling else Action.DELETE
+        )
+        return _not_an_id(request, sms_id, attempted)
     if request.method == "GET":
         try:
             detail = reading.message_detail(request.api_key.client(), sms_id)
@@ -123,7 +154,7 @@ def message_delete(request: HttpRequest, sms_id: int) -> HttpResponse:
             request, "sms/delete_confirm.html", {"sms_id": sms_id, "row": detail.row}
         )
 
-    result = delete_one(request, sms_id, cancelling=request.POST.get("verb") == "Cancel")
+    result = delete_one(request, sms_id, cancelling=cancelling)
     if request.htmx:
         # The row is swapped for nothing when it went; otherwise for a row
         # that says why it is still there.
