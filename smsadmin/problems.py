@@ -73,3 +73,23 @@ def day_out_of_range(first: date, last: date) -> str:
 
 def not_a_message_id(text: str) -> str:
     return f"“{text}” is not a message id: Sociostacks numbers its messages from 1 up."
+
+
+# --- The team's budget, for actions on many messages -------------------------
+
+
+def too_many_to_delete_now(asked: int, allowed: int) -> str:
+    left = f"only {allowed}" if allowed else "none"
+    return (
+        f"Deleting {asked:,} messages takes {asked:,} Sociostacks calls, and the team's "
+        f"budget has {left} left this minute, so it is not done while you wait. Nothing "
+        "was deleted: a selection this large is done as a background job, paced within "
+        "the budget."
+    )
+
+
+def budget_ran_out(retry_after: int) -> str:
+    return (
+        "the team's Sociostacks budget for this minute ran out before its turn, so it was "
+        f"not tried. Select it again in {retry_after} seconds."
+    )

@@ -14,13 +14,13 @@ from smsadmin.accounts.models import PAGE_SIZES
 from smsadmin.accounts.roles import Role
 from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
-from smsadmin.audit.recorder import record, record_failure
+from smsadmin.audit.recorder import message_target, record, record_failure
 from smsadmin.http import is_storable_id, query_int, safe_next
 from smsadmin.keys.decorators import api_key_required
 from smsadmin.problems import problem_for
 from smsadmin.rendering import page_or_fragment
 from smsadmin.sms import reading
-from smsadmin.sms.deleting import delete_messages, delete_one
+from smsadmin.sms.deleting import NOT_TRIED, delete_messages, delete_one, in_request_refusal
 from smsadmin.sociostacks import budget
 from smsadmin.sociostacks.client import SociostacksClient
 from smsadmin.sociostacks.errors import NotFound, SociostacksError
@@ -180,15 +180,28 @@ def bulk_delete(request: HttpRequest) -> HttpResponse:
     if not ids:
         messages.info(request, "Select at least one message first.")
         return redirect(_back_to_list(request))
-    if request.POST.get("confirmed") != "yes":
+    back = _back_to_list(request)
+    too_many = in_request_refusal(request.api_key.client(), len(ids))
+    if request.POST.get("confirmed") != "yes" or too_many is not None:
+        if too_many is not None and request.POST.get("confirmed") == "yes":
+            record(
+                Action.DELETE,
+                request=request,
+                outcome=Outcome.DENIED,
+                target=message_target(ids),
+                details=too_many.audit_details(),
+            )
         return TemplateResponse(
             request,
             "sms/bulk_delete_confirm.html",
-            {"ids": ids, "back": _back_to_list(request)},
+            {"ids": ids, "back": back, "too_many": too_many},
         )
     results = delete_messages(request, ids)
+    not_tried = [result for result in results if result.outcome == NOT_TRIED]
     return TemplateResponse(
-        request, "sms/bulk_delete_result.html", {"results": results, "back": _back_to_list(request)}
+        request,
+        "sms/bulk_delete_result.html",
+        {"results": results, "back": back, "not_tried": not_tried},
     )
 
 

@@ -122,6 +122,21 @@ def calls_left(fp: str) -> int | None:
     return None if state is None else state.remaining
 
 
+def calls_available(fp: str) -> int:
+    """Calls the key may still make this minute, as far as anyone here knows.
+
+    Upstream's own count when an answer brought one; else the documented limit
+    less the calls this site made this minute; none at all during a 429 block.
+    """
+    if blocked_for(fp):
+        return 0
+    state = current_state(fp)
+    if state is not None and state.remaining is not None:
+        return max(0, state.remaining)
+    limit = state.limit if state is not None and state.limit else DEFAULT_LIMIT
+    return max(0, limit - calls_this_minute(fp))
+
+
 def blocked_for(fp: str) -> int:
     """Seconds until a 429 block ends; 0 when not blocked."""
     until: float | None = cache.get(_key(fp, "blocked"))
