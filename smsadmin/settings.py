@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "smsadmin.accounts.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Before the account middleware below, which flash a message and answer
     # htmx requests with HX-Redirect.
