@@ -265,10 +265,10 @@ def test_gunicorn_answers_without_naming_itself(tmp_path):
         "SMSADMIN_READ_DOTENV": "0",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
+    command = [sys.executable, "-m", "gunicorn", "--config", "docker/gunicorn.conf.py"]
+    command += ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--worker-tmp-dir", str(tmp_path)]
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "docker/gunicorn.conf.py"]
-        + ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--worker-tmp-dir", str(tmp_path)]
-        + ["smsadmin.wsgi"],
+        [*command, "smsadmin.wsgi"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
