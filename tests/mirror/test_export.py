@@ -142,3 +142,13 @@ def test_it_refuses_a_stranger(client, stranger):
     client.force_login(stranger)
     assert client.get("/search/export.csv").status_code == 403
     assert client.get("/search/export/").status_code == 403
+
+
+@pytest.mark.parametrize("sneaky", [' =HYPERLINK("x")', "\n=1+1", "\uff1d1+1", "|cmd"])
+def test_formulas_behind_a_space_a_line_break_a_full_width_sign_or_a_pipe_are_defused(
+    signed_in, sneaky
+):
+    mirrored(content=sneaky, contact_name=sneaky)
+    [row] = exported(signed_in, "")
+    assert row["content"] == "'" + sneaky
+    assert row["contact_name"] == "'" + sneaky
