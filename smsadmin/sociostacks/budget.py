@@ -10,7 +10,6 @@ rather than spend the calls that sends and deletes need.
 Cache keys carry `key_fingerprint(api_key)`, never the key itself.
 """
 
-import hashlib
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -20,6 +19,7 @@ from typing import Generic, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.crypto import salted_hmac
 
 from .errors import BudgetKeptForWrites, RateLimited, UpstreamUnavailable
 
@@ -43,7 +43,16 @@ UPSTREAM_UNAVAILABLE = "upstream unavailable"
 
 
 def key_fingerprint(api_key: str) -> str:
-    return hashlib.sha256(api_key.encode()).hexdigest()[:24]
+    """The name of a key in cache keys, logs and the mirror's links: never the key.
+
+    An HMAC under the server's SECRET_KEY, not a plain hash: whoever reads a
+    cache, a log or a database dump must not be able to test guessed keys
+    against it offline.
+    """
+    return salted_hmac(_FINGERPRINT_SALT, api_key, algorithm="sha256").hexdigest()[:24]
+
+
+_FINGERPRINT_SALT = "smsadmin.sociostacks.budget.key_fingerprint"
 
 
 def _key(fp: str, *parts: object) -> str:
