@@ -109,6 +109,8 @@ def key_list(request: HttpRequest) -> HttpResponse:
 
 
 @sensitive_post_parameters("api_key")
+# A key is for reading and sending messages: the roles that do that may add one.
+@role_required(Role.VIEWER)
 @require_http_methods(["GET", "POST"])
 def add(request: HttpRequest) -> HttpResponse:
     form = AddKeyForm(request.POST or None)
