@@ -93,3 +93,15 @@ def budget_ran_out(retry_after: int) -> str:
         "the team's Sociostacks budget for this minute ran out before its turn, so it was "
         f"not tried. Select it again in {retry_after} seconds."
     )
+
+
+def send_outcome_unknown(status: int | None) -> str:
+    """After a send that may have been carried out: never "nothing was changed"."""
+    if status is None or status == 504:
+        answered = "Sociostacks did not answer in time"
+    else:
+        answered = f"Sociostacks (or a proxy in front of it) answered HTTP {status}"
+    return (
+        f"{answered}, so it is not known whether the messages were created: they may or "
+        "may not have been. Check the message list before you send again."
+    )

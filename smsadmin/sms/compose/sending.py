@@ -40,6 +40,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from smsadmin import problems
 from smsadmin.accounts.models import User
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import audited, record
@@ -390,9 +391,13 @@ def _unexpected_problem() -> Problem:
 
 
 def _outcome_unknown(error: SociostacksError) -> bool:
-    """Whether upstream may have created the messages although the call failed."""
+    """Whether upstream may have created the messages although the call failed.
+
+    Any 5xx counts: a proxy answers 502 or 503 just as readily after upstream
+    carried out the POST as before it. Only no connection at all is certain.
+    """
     if isinstance(error, UpstreamUnavailable):
-        return error.timed_out or error.status == 504
+        return error.timed_out or (error.status or 0) >= 500
     return isinstance(error, UnreadableResponse) and 200 <= (error.status or 0) < 300
 
 
@@ -404,8 +409,7 @@ def send_problem(error: SociostacksError | InvalidRequest) -> Problem:
     """
     if isinstance(error, SociostacksError) and _outcome_unknown(error):
         return Problem(
-            "Sociostacks did not answer in time, so it is not known whether the messages "
-            "were created. Check the message list before you send again.",
+            problems.send_outcome_unknown(error.status),
             fix_url=reverse("sms:list"),
             fix_label="Open the message list",
         )
