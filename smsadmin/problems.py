@@ -105,3 +105,11 @@ def send_outcome_unknown(status: int | None) -> str:
         f"{answered}, so it is not known whether the messages were created: they may or "
         "may not have been. Check the message list before you send again."
     )
+
+
+def too_many_to_check_live(entries: int, file_name: str) -> str:
+    what = f"{file_name} is too large" if file_name else f"{entries:,} entries are too many"
+    return (
+        f"{what} to check while you type. Every number is checked when you press Review, "
+        "before anything is sent."
+    )
