@@ -113,3 +113,11 @@ def too_many_to_check_live(entries: int, file_name: str) -> str:
         f"{what} to check while you type. Every number is checked when you press Review, "
         "before anything is sent."
     )
+
+
+SIGN_IN_THROTTLED = (
+    "This account had too many wrong passwords in the last hour from browsers it was never "
+    "used on, so signing in from this browser is paused and the password was not checked. "
+    "Browsers that signed in to it before still work. Try again within the hour, or ask "
+    "an admin."
+)

@@ -248,6 +248,12 @@ AXES_CLIENT_IP_CALLABLE = "smsadmin.observability.client_ip"
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_VERBOSE = False
 
+# Per account, beside axes (smsadmin/accounts/throttling.py): wrong passwords an
+# hour from browsers that never signed in to the account before it refuses them
+# unchecked, and from each browser that did.
+SMSADMIN_SIGNIN_UNKNOWN_FAILURES = env.int("SMSADMIN_SIGNIN_UNKNOWN_FAILURES", default=20)
+SMSADMIN_SIGNIN_DEVICE_FAILURES = env.int("SMSADMIN_SIGNIN_DEVICE_FAILURES", default=10)
+
 # --- Security headers (django-csp and Django's own) ------------------------
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
