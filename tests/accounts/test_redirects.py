@@ -80,10 +80,10 @@ def test_the_operator_page_is_given_the_page_asked_for_url_encoded(client):
 
 
 def test_a_broken_current_url_header_while_waiting_for_the_code_is_no_error(client):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from smsadmin.accounts.otp_devices import AppDevice
 
     person = make_user("tess", "viewer")
-    TOTPDevice.objects.create(user=person, name="app", confirmed=True)
+    AppDevice.objects.create(user=person, name="app", confirmed=True)
     client.force_login(person)
     response = client.get(
         "/messages/", headers={"HX-Request": "true", "HX-Current-URL": "http://["}
