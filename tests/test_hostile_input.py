@@ -132,10 +132,14 @@ def test_a_search_at_the_edge_of_the_calendar_is_explained(signed_in, in_tokyo, 
 def test_an_export_at_the_edge_of_the_calendar_goes_back_to_the_search(
     signed_in, in_tokyo, field, day, path
 ):
+    before = AuditEvent.objects.count()
     response = signed_in.get(path, {field: day}, follow=True)
     assert response.status_code == 200
     assert "Pick a day between" in text_of(response)
-    assert last_event().outcome == Outcome.INVALID
+    refused, explained = AuditEvent.objects.order_by("seq")[before:]
+    assert refused.action == ("search" if path.endswith("/") else "mirror exported")
+    assert (refused.outcome, refused.details["for"]) == (Outcome.INVALID, "export")
+    assert (explained.action, explained.outcome) == ("search", Outcome.INVALID)
 
 
 @pytest.mark.parametrize(("field", "day"), [("until", "9999-12-31"), ("since", "0001-01-01")])

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from smsadmin.accounts.decorators import role_required
 from smsadmin.accounts.roles import Role
+from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import record
 from smsadmin.http import query_int, safe_next
@@ -95,7 +96,14 @@ def search(request: HttpRequest) -> HttpResponse:
     return page_or_fragment(request, "mirror/search.html", "search", context)
 
 
-def _back_to_search(form: SearchForm) -> HttpResponse:
+def _back_to_search(request: HttpRequest, form: SearchForm, action: Action) -> HttpResponse:
+    """A refused export, on record, goes back to the search that explains the filters."""
+    record(
+        action,
+        request=request,
+        outcome=Outcome.INVALID,
+        details={"filters": form.filters(), "errors": sorted(form.errors), "for": "export"},
+    )
     return redirect(f"{reverse('mirror:search')}?{form.querystring()}")
 
 
@@ -107,7 +115,7 @@ def export(request: HttpRequest) -> HttpResponse:
     link, state = _mirror_of(request)
     form = _form(request, state)
     if not form.is_valid():
-        return _back_to_search(form)
+        return _back_to_search(request, form, Action.SEARCH)
     total = form.apply(_rows(link)).count()
     record(
         "search",
@@ -136,7 +144,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     link, state = _mirror_of(request)
     form = _form(request, state)
     if not form.is_valid():
-        return _back_to_search(form)
+        return _back_to_search(request, form, Action.MIRROR_EXPORTED)
     rows = form.apply(_rows(link))
     total = rows.count()
     token = request.GET.get("progress", "")

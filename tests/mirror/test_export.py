@@ -134,7 +134,9 @@ def test_an_invalid_search_goes_back_to_the_search_page(signed_in):
     response = signed_in.get("/search/export.csv?date_from=2025-03-06&date_to=2025-03-01")
     assert response.status_code == 302
     assert response["Location"].startswith("/search/?")
-    assert not AuditEvent.objects.filter(action="mirror exported").exists()
+    # The refusal is on record; nothing was exported.
+    (refused,) = AuditEvent.objects.filter(action="mirror exported")
+    assert refused.outcome == "invalid"
 
 
 def test_it_refuses_a_stranger(client, stranger):
