@@ -15,6 +15,7 @@ from smsadmin.accounts.roles import Role
 from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import message_target, record, record_failure
+from smsadmin.conversations.provenance import mirrored_copy, provenance
 from smsadmin.http import is_storable_id, query_int, safe_next
 from smsadmin.keys.decorators import api_key_required
 from smsadmin.problems import problem_for
@@ -34,6 +35,7 @@ def _budget_context(client: SociostacksClient) -> dict[str, object]:
     return {
         "calls_left": budget.calls_left(fingerprint),
         "blocked_for": budget.blocked_for(fingerprint),
+        "not_limited": budget.is_unlimited(fingerprint),
     }
 
 
@@ -74,6 +76,19 @@ def message_list(request: HttpRequest) -> HttpResponse:
 
 
 def _message_gone(request: HttpRequest, sms_id: int) -> TemplateResponse:
+    """Upstream forgot it; what smsadmin itself recorded still says what it was."""
+    history = provenance(sms_id)
+    if history.removed is not None:
+        return TemplateResponse(
+            request,
+            "sms/gone.html",
+            {
+                "sms_id": sms_id,
+                "provenance": history,
+                "copy": mirrored_copy(request.api_key, sms_id),
+            },
+            status=404,
+        )
     return TemplateResponse(
         request,
         "404.html",
@@ -124,7 +139,12 @@ def message_detail(request: HttpRequest, sms_id: int) -> HttpResponse:
         context = {"sms_id": sms_id, "problem": problem_for(error)}
         return TemplateResponse(request, "sms/detail.html", context | _budget_context(client))
     _record_read(request, "view", target=target)
-    context = {"row": detail.row, "freshness": detail.freshness, "sms_id": sms_id}
+    context = {
+        "row": detail.row,
+        "freshness": detail.freshness,
+        "sms_id": sms_id,
+        "provenance": provenance(sms_id),
+    }
     return TemplateResponse(request, "sms/detail.html", context | _budget_context(client))
 
 

@@ -37,7 +37,9 @@ def read(upstream: Upstream, fresh_for: int = 30, **kwargs):
 
 
 def spend_budget(remaining: int) -> None:
-    budget.record_response(FP, {"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": str(remaining)})
+    budget.record_response(
+        FP, {"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": str(remaining)}, status=200
+    )
 
 
 def test_a_fresh_value_is_served_without_calling(upstream, time_machine):
@@ -280,3 +282,13 @@ def test_a_key_fingerprint_cannot_be_checked_without_the_server_secret(settings)
     assert len(fingerprint) == 24
     settings.SECRET_KEY = "another-server-secret"
     assert budget.key_fingerprint(API_KEY) != fingerprint
+
+
+def test_reads_of_a_key_that_is_not_limited_are_not_capped(upstream):
+    budget.record_response(FP, {}, status=200)
+
+    for _ in range(budget.DEFAULT_LIMIT + 5):
+        budget.invalidate(FP)
+        assert read(upstream).is_fresh
+
+    assert upstream.calls == budget.DEFAULT_LIMIT + 5

@@ -27,21 +27,41 @@ from django_htmx.http import HttpResponseClientRedirect
 from smsadmin import problems
 from smsadmin.accounts.decorators import role_required
 from smsadmin.accounts.roles import Role
+from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
-from smsadmin.audit.recorder import record
+from smsadmin.audit.recorder import OPERATOR_SESSION_KEY, message_target, record
+from smsadmin.conversations import replies
+from smsadmin.conversations.models import MessageLink
 from smsadmin.http import query_int
 from smsadmin.keys.decorators import api_key_required
+from smsadmin.mirror.sync import account_link
 from smsadmin.problems import Problem, problem_for
-from smsadmin.sms import reading
+from smsadmin.sms import deleting, reading
 from smsadmin.sms.compose import sending
-from smsadmin.sms.compose.forms import LATER, NOW, ComposeForm, RecipientCheck, sim_value
+from smsadmin.sms.compose.forms import (
+    LATER,
+    NOW,
+    ComposeForm,
+    RecipientCheck,
+    cut_sentence,
+    sim_value,
+)
 from smsadmin.sms.compose.recipients import MAX_RECIPIENTS, rough_entry_count
-from smsadmin.sms.compose.segments import MAX_CONTENT_LENGTH, SegmentCount, replace_lookalikes
+from smsadmin.sms.compose.segments import (
+    MAX_CONTENT_LENGTH,
+    SegmentCount,
+    count_segments,
+    replace_lookalikes,
+)
+from smsadmin.sms.deleting import DeleteResult
 from smsadmin.sms.models import SendRequest
-from smsadmin.sociostacks.errors import SociostacksError
+from smsadmin.sociostacks.client import repeated_wall_time, scheduled_wall_time
+from smsadmin.sociostacks.content import rewrite, without_lone_angles
+from smsadmin.sociostacks.errors import InvalidRequest, SociostacksError
 from smsadmin.sociostacks.types import Device
 
 REPLACE_LOOKALIKES = "replace_lookalikes"
+KEEP_ANGLE_BRACKETS = "keep_angle_brackets"
 # Beyond these, the live recipients check leaves the list to Review.
 LIVE_CHECK_MAX_ENTRIES = 10_000
 LIVE_CHECK_MAX_BYTES = 256 * 1024
@@ -58,6 +78,28 @@ def _devices(request: HttpRequest) -> tuple[list[Device], Problem | None]:
         return list(reading.devices(request.api_key.client()).value), None
     except SociostacksError as error:
         return [], problem_for(error)
+
+
+def _opted_out(request: HttpRequest, *, may_read: bool = False) -> frozenset[str] | None:
+    """The numbers of the account's contacts who opted out; None when not known.
+
+    Sociostacks sends to them all the same, so compose warns about each one.
+    The live checks use the directory as last read (no call while typing);
+    the review reads it through the cache, as the message list does.
+    """
+    client = request.api_key.client()
+    if may_read:
+        try:
+            contacts = reading.contacts(client, set()).value
+        except SociostacksError:
+            return None
+    elif (contacts := reading.contacts_as_last_read(client)) is None:
+        return None
+    return frozenset(
+        "+" + "".join(filter(str.isdigit, c.phone_number))
+        for c in contacts.values()
+        if c.has_opted_out
+    )
 
 
 def _form(request: HttpRequest, devices: list[Device], *args: Any, **kwargs: Any) -> ComposeForm:
@@ -100,14 +142,18 @@ def _ucs2_characters(segments: SegmentCount) -> list[dict[str, str]]:
 
 
 def _content_context(form: ComposeForm, recipient_count: int) -> dict[str, Any]:
-    segments = form.segment_count()
-    length = len(form.content_text)
+    """The counters and the preview: all of them about the text as Sociostacks will store it."""
+    stored = form.stored_content()
+    segments = count_segments(stored.stored)
     return {
         "segments": segments,
         "ucs2_characters": _ucs2_characters(segments),
-        "content_length": length,
+        "stored": stored,
+        "stored_notes": problems.stored_text_notes(stored),
+        "cut_sentence": cut_sentence(stored) if stored.over_by else "",
+        "content_length": stored.length,
         "max_length": MAX_CONTENT_LENGTH,
-        "over_by": max(0, length - MAX_CONTENT_LENGTH),
+        "over_by": stored.over_by,
         "recipient_count": recipient_count,
         "total_segments": recipient_count * segments.segments,
     }
@@ -192,8 +238,54 @@ def _starting_point(request: HttpRequest, devices: list[Device]) -> tuple[dict[s
         )
         initial = _initial_from(earlier, earlier.unsent_numbers, zone)
         return {**initial, "token": str(uuid.uuid4())}, notice
-    initial = {"when": NOW, **_picked_device(request, devices), "token": str(uuid.uuid4())}
-    return initial, ""
+    token = str(uuid.uuid4())
+    replies.remember_origin(request.session, token, request.GET)
+    account_id = _account_id(request)
+    prefill = replies.compose_prefill(
+        request.GET, account_id, lambda sms_id: _original(request, account_id, sms_id)
+    )
+    initial = {"when": NOW, **_picked_device(request, devices), **prefill, "token": token}
+    origin = replies.origin_of(request.GET)
+    notice = ""
+    if origin is not None and origin[0] == replies.RESCHEDULE:
+        initial["when"] = LATER
+        notice = (
+            f"Rescheduling message {origin[1]}: pick the new time and confirm. The new "
+            "message is created first; the old one is cancelled only once the new one exists."
+        )
+    elif origin is not None and origin[0] == replies.AGAIN:
+        notice = f"Sending message {origin[1]} again, as a new message: check it and confirm."
+    if origin is not None and origin[0] != replies.REPLY and "content" not in prefill:
+        notice = f"Message {origin[1]} could not be read, so nothing was filled in."
+    return initial, notice
+
+
+def _original(request: HttpRequest, account_id: int | None, sms_id: int) -> replies.Original | None:
+    """The message a send-again or reschedule starts from: the mirror, else upstream."""
+    found = replies.mirrored_original(account_id, sms_id)
+    if found is not None:
+        return found
+    try:
+        row = reading.message_detail(request.api_key.client(), sms_id).row
+    except SociostacksError:
+        return None
+    # The number smsadmin sent to counts: Sociostacks hides the contacts its sends make.
+    if not row.number or not row.message.is_outgoing:
+        return None
+    message = row.message
+    return replies.Original(
+        sms_id,
+        row.number,
+        message.content,
+        message.device_id,
+        message.sim_subscription_id,
+        message.scheduled_at,
+    )
+
+
+def _account_id(request: HttpRequest) -> int | None:
+    link = account_link(request.api_key)
+    return link.account_id if link else None
 
 
 def _shown_again(request: HttpRequest, form: ComposeForm, devices: list[Device]) -> ComposeForm:
@@ -201,7 +293,9 @@ def _shown_again(request: HttpRequest, form: ComposeForm, devices: list[Device])
     carried = form.carried_over()
     if carried is None:
         return form
-    again = _form(request, devices, carried, devices_known=form.devices_known)
+    again = _form(
+        request, devices, carried, devices_known=form.devices_known, opted_out=form.opted_out
+    )
     again.is_valid()
     messages.info(
         request,
@@ -218,6 +312,10 @@ class _When:
     account: str
     account_zone: str
     utc: str
+    # Set when a clock shows the time twice that night: which of the two it is.
+    repeated_hour: str = ""
+    # Why Sociostacks could not be given this moment at all.
+    account_problem: str = ""
 
 
 def _when(request: HttpRequest, send_request: SendRequest) -> tuple[_When | None, Problem | None]:
@@ -226,12 +324,18 @@ def _when(request: HttpRequest, send_request: SendRequest) -> tuple[_When | None
     if moment is None:
         return None, None
     problem = None
+    account_problem = ""
     try:
         account_zone = request.api_key.client().account_timezone()
         account, account_zone_name = _clock(moment, account_zone), account_zone.key
     except SociostacksError as error:
         problem = problem_for(error)
         account, account_zone_name = "not known right now", "the account's zone"
+    else:
+        try:
+            scheduled_wall_time(moment, account_zone)
+        except InvalidRequest as refusal:
+            account_problem = str(refusal)
     zone = request.user.zone
     when = _When(
         person=_clock(moment, zone),
@@ -239,12 +343,36 @@ def _when(request: HttpRequest, send_request: SendRequest) -> tuple[_When | None
         account=account,
         account_zone=account_zone_name,
         utc=_clock(moment, ZoneInfo("UTC")),
+        repeated_hour=_which_of_two(moment, zone),
+        account_problem=account_problem,
     )
     return when, problem
 
 
 def _clock(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%a %d %b %Y, %H:%M")
+    local = moment.astimezone(zone)
+    # A time the clocks show twice needs its zone's name to say which one.
+    shown = "%a %d %b %Y, %H:%M %Z" if repeated_wall_time(local) else "%a %d %b %Y, %H:%M"
+    return local.strftime(shown)
+
+
+def _which_of_two(moment: datetime, zone: ZoneInfo) -> str:
+    local = moment.astimezone(zone)
+    if not repeated_wall_time(local):
+        return ""
+    which = "second" if local.fold else "first"
+    return (
+        f"{local:%H:%M} happens twice that night in {zone.key}, because the clocks go back: "
+        f"this is the {which} time, {local:%H:%M %Z} (UTC{local:%z})."
+    )
+
+
+def _account_name(request: HttpRequest) -> str:
+    """The Sociostacks account the send goes to (read once an hour, and by the send itself)."""
+    try:
+        return request.api_key.client().account().name
+    except SociostacksError:
+        return ""
 
 
 def _render_confirm(
@@ -252,8 +380,12 @@ def _render_confirm(
 ) -> TemplateResponse:
     when, zone_problem = _when(request, send_request)
     cap = request.user.effective_daily_cap
+    stored = rewrite(send_request.content)
     context = {
         "send": send_request,
+        "stored": stored,
+        "stored_notes": problems.stored_text_notes(stored),
+        "account_name": _account_name(request),
         "first_numbers": send_request.numbers[:FIRST_FEW],
         "more_numbers": max(0, send_request.recipient_count - FIRST_FEW),
         "when": when,
@@ -279,18 +411,25 @@ def _render_confirm(
 def compose(request: HttpRequest) -> HttpResponse:
     devices, devices_problem = _devices(request)
     shown = {"devices": devices, "devices_problem": devices_problem}
+    opted_out = _opted_out(request, may_read=request.method == "POST")
     if request.method == "GET":
         initial, notice = _starting_point(request, devices)
-        form = _form(request, devices, initial=initial)
+        form = _form(request, devices, initial=initial, opted_out=opted_out)
         return _render_compose(request, form, notice=notice, **shown)
 
     form = _form(
-        request, devices, request.POST, request.FILES, devices_known=devices_problem is None
+        request,
+        devices,
+        request.POST,
+        request.FILES,
+        devices_known=devices_problem is None,
+        opted_out=opted_out,
     )
-    if request.POST.get("action") == REPLACE_LOOKALIKES:
+    if (fix := _CONTENT_FIXES.get(request.POST.get("action", ""))) is not None:
         values = {**(form.carried_over() or request.POST).dict()}
-        values["content"] = replace_lookalikes(form.content_text)
-        return _render_compose(request, _form(request, devices, initial=values), **shown)
+        values["content"] = fix(form.content_text)
+        again = _form(request, devices, initial=values, opted_out=opted_out)
+        return _render_compose(request, again, **shown)
     action = "schedule" if form.is_scheduling else "send"
     if not form.is_valid():
         record(action, request=request, outcome=Outcome.INVALID, details=form.audit_summary())
@@ -334,7 +473,7 @@ def _too_big_to_check_live(request: HttpRequest) -> str:
 @api_key_required
 def check_recipients(request: HttpRequest) -> HttpResponse:
     """The live recipients check: the same parsing a submit runs, for lists of a sane size."""
-    form = _form(request, [], request.POST, request.FILES)
+    form = _form(request, [], request.POST, request.FILES, opted_out=_opted_out(request))
     too_big = _too_big_to_check_live(request)
     check = RecipientCheck(error=too_big) if too_big else form.recipient_check
     context = {"form": form, "check": check, "oob": True, "live": True}
@@ -353,16 +492,35 @@ def check_content(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "sms/compose.html#content_live", context)
 
 
+_CONTENT_FIXES = {
+    REPLACE_LOOKALIKES: replace_lookalikes,
+    KEEP_ANGLE_BRACKETS: without_lone_angles,
+}
+
+
+def _fixed_content(request: HttpRequest, fix: str) -> HttpResponse:
+    """The message box again, with one of the fixes the counter offers applied."""
+    typed = _form(request, [], request.POST)
+    form = _form(request, [], initial={"content": _CONTENT_FIXES[fix](typed.content_text)})
+    context = {"form": form, "oob": True}
+    context |= _content_context(form, _recipient_count(request))
+    return TemplateResponse(request, "sms/compose.html#content_live_field", context)
+
+
 @require_POST
 @role_required(Role.SENDER)
 @api_key_required
 def replace_content_lookalikes(request: HttpRequest) -> HttpResponse:
-    """The message box again, with typographic look-alikes turned into GSM-7 characters."""
-    typed = _form(request, [], request.POST)
-    form = _form(request, [], initial={"content": replace_lookalikes(typed.content_text)})
-    context = {"form": form, "oob": True}
-    context |= _content_context(form, _recipient_count(request))
-    return TemplateResponse(request, "sms/compose.html#content_live_field", context)
+    """Typographic look-alikes turned into GSM-7 characters."""
+    return _fixed_content(request, REPLACE_LOOKALIKES)
+
+
+@require_POST
+@role_required(Role.SENDER)
+@api_key_required
+def keep_angle_brackets(request: HttpRequest) -> HttpResponse:
+    """Every "<" as a sign Sociostacks keeps, so nothing after it is stripped."""
+    return _fixed_content(request, KEEP_ANGLE_BRACKETS)
 
 
 @require_GET
@@ -406,6 +564,44 @@ def send(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     return redirect("sms:compose_result", token=token)
 
 
+def _finish_origin(request: HttpRequest, send_request: SendRequest) -> DeleteResult | None:
+    """What the new message was for, done once: the problem of a reschedule's delete, if any."""
+    token = str(send_request.token)
+    origin = replies.pending_origin(request.session, token)
+    if origin is None:
+        return None
+    replies.forget_origin(request.session, token)
+    kind, old_id = origin
+    new_ids = send_request.sms_ids
+    if kind == replies.REPLY:
+        operator = request.session.get(OPERATOR_SESSION_KEY, "")
+        marked = replies.mark_answered(_account_id(request), old_id, request.user, operator)
+        if marked:
+            record(
+                Action.MARKED_HANDLED,
+                request=request,
+                target=message_target(marked),
+                details={"by_reply": new_ids[:10]},
+            )
+        return None
+    if kind == replies.AGAIN:
+        replies.link(old_id, new_ids, MessageLink.Kind.SENT_AGAIN)
+        record(Action.SENT_AGAIN, request=request, target=message_target([old_id, *new_ids]))
+        return None
+    # A reschedule: the new message exists, so the old one may go now. If that
+    # fails both exist, and the person is told so with a way to retry.
+    replies.link(old_id, new_ids, MessageLink.Kind.RESCHEDULED)
+    deleted = deleting.delete_one(request, old_id, cancelling=True)
+    record(
+        Action.RESCHEDULED,
+        request=request,
+        outcome=Outcome.OK if deleted.succeeded else Outcome.UPSTREAM_ERROR,
+        target=message_target([old_id, *new_ids]),
+        details={"old": old_id, "new": new_ids, "old_removed": deleted.outcome},
+    )
+    return None if deleted.succeeded else deleted
+
+
 @require_GET
 @role_required(Role.SENDER)
 @api_key_required
@@ -423,7 +619,12 @@ def result(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
         # Nothing went out: the person gets their form back, as they filled it.
         devices, devices_problem = _devices(request)
         initial = _initial_from(send_request, send_request.numbers, request.user.zone)
-        form = _form(request, devices, initial={**initial, "token": str(uuid.uuid4())})
+        form = _form(
+            request,
+            devices,
+            initial={**initial, "token": str(uuid.uuid4())},
+            opted_out=_opted_out(request),
+        )
         return _render_compose(
             request,
             form,
@@ -432,8 +633,12 @@ def result(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
             send_problem=stored_problem,
         )
     user = request.user
+    reschedule_problem = None
+    if send_request.sms_ids and state in (SendRequest.State.SENT, SendRequest.State.PARTIAL):
+        reschedule_problem = _finish_origin(request, send_request)
     context = {
         "send": send_request,
+        "reschedule_problem": reschedule_problem,
         "problem": stored_problem if send_request.error else None,
         "ids": send_request.sms_ids[:SHOWN_IDS],
         "more_ids": max(0, len(send_request.sms_ids) - SHOWN_IDS),
