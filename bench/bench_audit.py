@@ -284,9 +284,10 @@ def _verified_client(person):
     """A test Client signed in as ``person`` with a second factor, as the Django admin needs."""
     import django_otp
     from django.test import Client
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device = TOTPDevice.objects.create(user=person, name="Bench", confirmed=True)
+    from smsadmin.accounts.otp_devices import AppDevice
+
+    device = AppDevice.objects.create(user=person, name="Bench", confirmed=True)
     client = Client()
     client.force_login(person)
     session = client.session

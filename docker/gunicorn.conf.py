@@ -8,6 +8,12 @@ GUNICORN_TIMEOUT   seconds before a stuck worker is restarted (default 60)
 
 import os
 
+import gunicorn.http.wsgi
+
+# Every answer names its server; "gunicorn/23.0.0" tells a scanner which
+# advisories to try. Read by each response, so setting it here reaches the workers.
+gunicorn.http.wsgi.SERVER = "smsadmin"
+
 # Inside the container; which host interface is exposed is the published port's business.
 bind = "0.0.0.0:8000"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))

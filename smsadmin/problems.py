@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from django.urls import reverse
 
@@ -143,3 +144,62 @@ def stored_text_notes(rewrite: Rewrite) -> list[str]:
             "at the end and around line breaks."
         )
     return notes
+
+
+# --- Input the site refuses before asking anyone ----------------------------
+
+
+def day_out_of_range(first: date, last: date) -> str:
+    return f"Pick a day between {first:%-d %b %Y} and {last:%-d %b %Y}."
+
+
+def not_a_message_id(text: str) -> str:
+    return f"“{text}” is not a message id: Sociostacks numbers its messages from 1 up."
+
+
+# --- The team's budget, for actions on many messages -------------------------
+
+
+def too_many_to_delete_now(asked: int, allowed: int) -> str:
+    left = f"only {allowed}" if allowed else "none"
+    return (
+        f"Deleting {asked:,} messages takes {asked:,} Sociostacks calls, and the team's "
+        f"budget has {left} left this minute, so it is not done while you wait. Nothing "
+        "was deleted: a selection this large is done as a background job, paced within "
+        "the budget."
+    )
+
+
+def budget_ran_out(retry_after: int) -> str:
+    return (
+        "the team's Sociostacks budget for this minute ran out before its turn, so it was "
+        f"not tried. Select it again in {retry_after} seconds."
+    )
+
+
+def send_outcome_unknown(status: int | None) -> str:
+    """After a send that may have been carried out: never "nothing was changed"."""
+    if status is None or status == 504:
+        answered = "Sociostacks did not answer in time"
+    else:
+        answered = f"Sociostacks (or a proxy in front of it) answered HTTP {status}"
+    return (
+        f"{answered}, so it is not known whether the messages were created: they may or "
+        "may not have been. Check the message list before you send again."
+    )
+
+
+def too_many_to_check_live(entries: int, file_name: str) -> str:
+    what = f"{file_name} is too large" if file_name else f"{entries:,} entries are too many"
+    return (
+        f"{what} to check while you type. Every number is checked when you press Review, "
+        "before anything is sent."
+    )
+
+
+SIGN_IN_THROTTLED = (
+    "This account had too many wrong passwords in the last hour from browsers it was never "
+    "used on, so signing in from this browser is paused and the password was not checked. "
+    "Browsers that signed in to it before still work. Try again within the hour, or ask "
+    "an admin."
+)

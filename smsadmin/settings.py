@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "smsadmin.accounts.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Before the account middleware below, which flash a message and answer
     # htmx requests with HX-Redirect.
@@ -249,6 +250,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "smsadmin.observability.client_ip"
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_VERBOSE = False
+
+# Per account, beside axes (smsadmin/accounts/throttling.py): wrong passwords an
+# hour from browsers that never signed in to the account before it refuses them
+# unchecked, and from each browser that did.
+SMSADMIN_SIGNIN_UNKNOWN_FAILURES = env.int("SMSADMIN_SIGNIN_UNKNOWN_FAILURES", default=20)
+SMSADMIN_SIGNIN_DEVICE_FAILURES = env.int("SMSADMIN_SIGNIN_DEVICE_FAILURES", default=10)
 
 # --- Security headers (django-csp and Django's own) ------------------------
 CONTENT_SECURITY_POLICY = {

@@ -26,11 +26,12 @@ def force_login_verified(client, user: User) -> None:
     does every page for a person who has set up two-factor sign-in.
     """
     import django_otp
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    from smsadmin.accounts.otp_devices import AppDevice
+
+    device = AppDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+        device = AppDevice.objects.create(user=user, name="Test app", confirmed=True)
     client.force_login(user)
     session = client.session
     session[django_otp.DEVICE_ID_SESSION_KEY] = device.persistent_id

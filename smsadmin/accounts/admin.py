@@ -4,8 +4,10 @@ from django.contrib.auth.models import Group
 from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from smsadmin.accounts.models import User
+from smsadmin.accounts.models import AppDevice, RecoveryCodes, User
 from smsadmin.accounts.roles import Role
 from smsadmin.audit.recorder import record
 
@@ -88,3 +90,27 @@ admin.site.unregister(Group)
 @admin.register(Group)
 class AuditedGroupAdmin(AuditedAdminMixin, GroupAdmin):
     """Django's own group admin (roles and teams), audited."""
+
+
+# django-otp's own device admins would show rows nothing creates any more
+# (accounts/otp_devices.py replaced them); ours never show a secret.
+for plain in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(plain):
+        admin.site.unregister(plain)
+
+
+class SecondFactorAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """An admin may remove a lost phone's device, never read or set its secret."""
+
+    list_display = ("user", "name", "confirmed", "last_used_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "name")
+    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+admin.site.register(AppDevice, SecondFactorAdmin)
+admin.site.register(RecoveryCodes, SecondFactorAdmin)

@@ -12,6 +12,7 @@ from django_otp.admin import OTPAdminSite
 from smsadmin.accounts import twofactor
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import record
+from smsadmin.http import safe_next
 
 
 class TwoFactorAdminSite(OTPAdminSite):
@@ -27,7 +28,7 @@ class TwoFactorAdminSite(OTPAdminSite):
         super().__init__(name)
 
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-        next_url = request.GET.get("next") or reverse("admin:index")
+        next_url = safe_next(request, reverse("admin:index"))
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(next_url, reverse("login"))

@@ -8,10 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
 from smsadmin.accounts import twofactor
 from smsadmin.audit.recorder import OPERATOR_SESSION_KEY
+from smsadmin.http import own_path
 
 LOGIN_AT_KEY = "smsadmin_login_at"
 SEEN_AT_KEY = "smsadmin_seen_at"
@@ -70,9 +72,13 @@ class SessionLifetimeMiddleware:
 
 
 def _next_url(request: HttpRequest) -> str:
-    """Where to go back to: for htmx, the page on screen rather than the fragment's URL."""
-    htmx = getattr(request, "htmx", None)
-    return (htmx.current_url_abs_path if htmx else None) or request.get_full_path()
+    """Where to go back to: for htmx, the page on screen rather than the fragment's URL.
+
+    The header is read through the one redirect rule: it is the client's to
+    write, and ``http://[`` is not even a URL.
+    """
+    on_screen = request.headers.get("HX-Current-URL") if request.headers.get("HX-Request") else None
+    return own_path(on_screen, request) or request.get_full_path()
 
 
 class TwoFactorMiddleware:
@@ -128,7 +134,7 @@ class SharedLoginOperatorMiddleware:
             and request.path not in {reverse(name) for name in _OPERATOR_EXEMPT_NAMES}
         ):
             return htmx_aware_redirect(
-                request, f"{reverse('operator')}?next={request.get_full_path()}"
+                request, f"{reverse('operator')}?{urlencode({'next': request.get_full_path()})}"
             )
         return self.get_response(request)
 
@@ -145,3 +151,22 @@ class UserTimeZoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Nothing shown to a signed-in person is kept by a browser or a proxy.
+
+    Message text, numbers and audit rows would otherwise outlive the session
+    in the back button, the disk cache or a shared proxy. A request that signs
+    someone in or out counts as signed in.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        signed_in = request.user.is_authenticated
+        response = self.get_response(request)
+        if signed_in or request.user.is_authenticated:
+            add_never_cache_headers(response)
+        return response

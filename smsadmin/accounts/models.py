@@ -58,3 +58,9 @@ class User(AbstractUser):
         if cap is None:
             cap = settings.SMSADMIN_DAILY_SEND_CAP or None
         return cap
+
+
+# The second factor's devices live beside the people they belong to.
+from smsadmin.accounts.otp_devices import AppDevice, RecoveryCode, RecoveryCodes  # noqa: E402
+
+__all__ = ["AppDevice", "RecoveryCode", "RecoveryCodes", "User"]

@@ -7,6 +7,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from smsadmin.accounts import throttling
 from smsadmin.accounts.middleware import LOGIN_AT_KEY, SEEN_AT_KEY
 from smsadmin.accounts.models import User
 from smsadmin.audit.models import Outcome
@@ -30,12 +31,9 @@ def on_logout(sender: type, request: HttpRequest, user: User | None, **kwargs: o
 def on_login_failed(
     sender: type, credentials: dict, request: HttpRequest | None = None, **kwargs: object
 ) -> None:
-    record(
-        "failed login",
-        request=request,
-        outcome=Outcome.DENIED,
-        username=str(credentials.get("username", ""))[:150],
-    )
+    username = str(credentials.get("username", ""))
+    throttling.note_failure(request, username)
+    record("failed login", request=request, outcome=Outcome.DENIED, username=username[:150])
 
 
 @receiver(user_locked_out)

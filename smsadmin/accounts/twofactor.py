@@ -1,7 +1,8 @@
 """Two-factor sign-in: who needs it, enrolling an authenticator app, checking codes.
 
-A person's second factor is one TOTP device (an authenticator app) plus one
-static device holding single-use recovery codes, both from django-otp. A code
+A person's second factor is one authenticator app (TOTP) plus one device
+holding single-use recovery codes: django-otp devices whose secrets are stored
+encrypted (accounts/otp_devices.py). A code
 is always checked through ``django_otp.verify_token``, which locks the device
 row, so two requests racing with the same code cannot both pass; TOTP devices
 remember the last time step they accepted (``last_t``), so a code that worked
@@ -19,10 +20,10 @@ from django.core.checks import CheckMessage
 from django.core.checks import Error as CheckError
 from django.db import transaction
 from django_otp.models import Device
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.plugins.otp_static.models import StaticToken
 
 from smsadmin.accounts.models import User
+from smsadmin.accounts.otp_devices import AppDevice, RecoveryCode, RecoveryCodes
 from smsadmin.accounts.roles import Role, has_role
 
 RECOVERY_CODE_COUNT = 10
@@ -69,15 +70,15 @@ def has_second_factor(user: User) -> bool:
     return django_otp.user_has_device(user, confirmed=True)
 
 
-def pending_app_device(user: User) -> tuple[TOTPDevice, bool]:
+def pending_app_device(user: User) -> tuple[AppDevice, bool]:
     """The not yet confirmed authenticator device and whether it is new.
 
     Made once, so reloading the setup page keeps the secret already scanned.
     """
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    device = AppDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is not None:
         return device, False
-    return TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False), True
+    return AppDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False), True
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class Enrolment:
     secret: str
 
     @classmethod
-    def of(cls, device: TOTPDevice) -> "Enrolment":
+    def of(cls, device: AppDevice) -> "Enrolment":
         qr = segno.make(device.config_url, error="m")
         secret = base64.b32encode(device.bin_key).decode()
         return cls(
@@ -98,23 +99,23 @@ class Enrolment:
         )
 
 
-def confirm_app_device(user: User, device: TOTPDevice, code: str) -> list[str] | None:
+def confirm_app_device(user: User, device: AppDevice, code: str) -> list[str] | None:
     """Confirm ``device`` with a code from the app; returns fresh recovery codes, or None."""
     if verify(device, code) is None:
         return None
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-        TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
+        AppDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        AppDevice.objects.filter(pk=device.pk).update(confirmed=True)
         device.confirmed = True
         return new_recovery_codes(user)
 
 
 def new_recovery_codes(user: User) -> list[str]:
     """Replace the person's recovery codes; the plain codes are returned only here."""
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    RecoveryCodes.objects.filter(user=user).delete()
+    device = RecoveryCodes.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
     codes = _distinct_tokens(RECOVERY_CODE_COUNT)
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    device.add_codes(codes)
     return codes
 
 
@@ -126,7 +127,7 @@ def _distinct_tokens(count: int) -> list[str]:
 
 
 def recovery_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return RecoveryCode.objects.filter(device__user=user, device__confirmed=True).count()
 
 
 def remove_second_factor(user: User) -> None:
@@ -152,7 +153,7 @@ class CodeCheck:
 
     @property
     def used_recovery_code(self) -> bool:
-        return isinstance(self.device, StaticDevice)
+        return isinstance(self.device, RecoveryCodes)
 
 
 def check_code(user: User, code: str) -> CodeCheck:
@@ -162,7 +163,7 @@ def check_code(user: User, code: str) -> CodeCheck:
     box never counts as a wrong guess against the authenticator app.
     """
     code = normalised(code)
-    kind = TOTPDevice if _TOTP_SHAPE.fullmatch(code) else StaticDevice
+    kind = AppDevice if _TOTP_SHAPE.fullmatch(code) else RecoveryCodes
     devices = [d for d in django_otp.devices_for_user(user) if isinstance(d, kind)]
     for device in devices:
         allowed, _ = device.verify_is_allowed()
@@ -171,7 +172,7 @@ def check_code(user: User, code: str) -> CodeCheck:
         verified = verify(device, code)
         if verified is not None:
             return CodeCheck(verified)
-    if kind is TOTPDevice:
+    if kind is AppDevice:
         return CodeCheck(
             None,
             "That code did not match. Codes change every 30 seconds and each works once: "

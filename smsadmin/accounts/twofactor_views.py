@@ -12,9 +12,9 @@ from django.views.decorators.http import require_http_methods
 from django_otp.models import Device
 
 from smsadmin.accounts import twofactor
-from smsadmin.accounts.views import _safe_next
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import record
+from smsadmin.http import safe_next
 
 # Fewer recovery codes than this left: say so after one is used.
 _FEW_RECOVERY_CODES = 3
@@ -62,7 +62,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     if created:
         record("2fa setup started", request=request, target=_target(request))
     form = CodeForm(request.POST or None)
-    next_url = _safe_next(request, "")
+    next_url = safe_next(request, "")
     if request.method == "POST" and form.is_valid():
         codes = twofactor.confirm_app_device(user, device, form.cleaned_data["code"])
         if codes is not None:
@@ -101,7 +101,7 @@ def setup(request: HttpRequest) -> HttpResponse:
 def verify(request: HttpRequest) -> HttpResponse:
     """The second step of signing in: a code from the app, or a recovery code."""
     user = request.user
-    next_url = _safe_next(request, reverse("home"))
+    next_url = safe_next(request, reverse("home"))
     if user.is_verified() or not twofactor.has_second_factor(user):
         return redirect(next_url)
     form = CodeForm(request.POST or None)

@@ -1,20 +1,61 @@
 from django.contrib import messages
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import LoginView, LogoutView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from smsadmin import problems
+from smsadmin.accounts import throttling
 from smsadmin.accounts.devices import device_choices
 from smsadmin.accounts.forms import OperatorForm, PreferencesForm
+from smsadmin.audit.actions import Action
+from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import OPERATOR_SESSION_KEY, record
+from smsadmin.http import safe_next
 
 
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
+class _OnlyOwnPaths:
+    """Django's own ``next`` handling, replaced by the site's one rule."""
+
+    request: HttpRequest
+
+    def get_redirect_url(self) -> str:
+        return safe_next(self.request, "")
+
+
+class SignInView(_OnlyOwnPaths, LoginView):
+    """Django's sign-in, with the per-account throttle in front of the password check."""
+
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        username = str(request.POST.get("username", ""))
+        failures = throttling.refusal(request, username)
+        if failures is None:
+            return super().post(request, *args, **kwargs)
+        record(
+            Action.SIGN_IN_THROTTLED,
+            request=request,
+            outcome=Outcome.DENIED,
+            username=username[:150],
+            details={"failures_last_hour": round(failures)},
+        )
+        # An unbound form: a bound one would check the password when it renders.
+        form = self.get_form_class()(request, initial={"username": username})
+        context = self.get_context_data(form=form, throttled=problems.SIGN_IN_THROTTLED)
+        return self.render_to_response(context, status=429)
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        throttling.remember_device(self.request, response, form.get_user().get_username())
+        return response
+
+
+class SignOutView(_OnlyOwnPaths, LogoutView):
+    pass
 
 
 @require_http_methods(["GET", "POST"])
@@ -24,9 +65,9 @@ def operator(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         request.session[OPERATOR_SESSION_KEY] = form.cleaned_data["operator_name"]
         record("operator named", request=request)
-        return redirect(_safe_next(request, "home"))
+        return redirect(safe_next(request, reverse("home")))
     return TemplateResponse(
-        request, "accounts/operator.html", {"form": form, "next": _safe_next(request, "")}
+        request, "accounts/operator.html", {"form": form, "next": safe_next(request, "")}
     )
 
 

@@ -14,6 +14,7 @@ class Action(models.TextChoices):
     FAILED_LOGIN = "failed login"
     LOGOUT = "logout"
     LOCKOUT = "lockout"
+    SIGN_IN_THROTTLED = "sign-in throttled"
     SESSION_EXPIRED = "session expired"
     OPERATOR_NAMED = "operator named"
     RECOVERY_CODE_USED = "recovery code used"

@@ -7,6 +7,7 @@ from django.utils.functional import cached_property
 from smsadmin.audit.forms import action_choices
 from smsadmin.audit.models import AuditChainHead, AuditEvent, AuditVerification
 from smsadmin.audit.recorder import record
+from smsadmin.http import query_int
 
 
 class ActionFilter(admin.SimpleListFilter):
@@ -83,7 +84,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
     ) -> HttpResponse:
         seq = (
             AuditEvent.objects.filter(pk=object_id).values_list("seq", flat=True).first()
-            if object_id.isdigit()
+            if query_int(object_id)
             else None
         )
         record(

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from smsadmin.audit.models import AuditEvent
 from smsadmin.audit.paging import walk
+from smsadmin.spreadsheet import safe_cell
 
 # Column heading, and the field it comes from. The hashes let anyone holding
 # the audit key check the export against the chain.
@@ -36,9 +37,6 @@ COLUMNS = (
     ("hash", "hash"),
 )
 
-# A spreadsheet runs a cell that starts with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 
 class _Line:
     """csv.writer wants a file; this one hands each line back instead of keeping it."""
@@ -54,10 +52,9 @@ def _cell(value: Any) -> Any:
         return value.astimezone(UTC).isoformat()
     if isinstance(value, dict | list):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        # Usernames, targets and details are typed by people (attackers
-        # included); a leading apostrophe makes a spreadsheet show them as text.
-        return "'" + value
+    if isinstance(value, str):
+        # Usernames, targets and details are typed by people, attackers included.
+        return safe_cell(value)
     return value
 
 

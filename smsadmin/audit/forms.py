@@ -9,6 +9,7 @@ from django.db.models.functions import Cast
 
 from smsadmin.audit.actions import Action
 from smsadmin.audit.models import AuditEvent, AuditMessageRef, Outcome
+from smsadmin.http import MAX_ID, DayField
 
 
 def action_choices() -> list[tuple[str, str]]:
@@ -31,10 +32,8 @@ class AuditFilterForm(forms.Form):
     outcome = forms.ChoiceField(
         label="Outcome", required=False, choices=[("", "Any outcome"), *Outcome.choices]
     )
-    since = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
+    since = DayField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = DayField(
         label="To",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -44,6 +43,7 @@ class AuditFilterForm(forms.Form):
         label="Message id",
         required=False,
         min_value=1,
+        max_value=MAX_ID,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     text = forms.CharField(

@@ -35,6 +35,7 @@ from smsadmin.accounts.models import User
 from smsadmin.audit.actions import Action, known_action
 from smsadmin.audit.chain import GENESIS_HASH, event_digest
 from smsadmin.audit.models import AuditChainHead, AuditEvent, AuditMessageRef, Outcome
+from smsadmin.http import is_storable_id, query_int
 from smsadmin.observability import client_ip, current_request_id
 from smsadmin.sociostacks.errors import (
     InvalidRequest,
@@ -102,11 +103,15 @@ def message_ids_of(target: str, details: dict[str, Any]) -> list[int]:
     """Every message id an event is about: from its target and its created ids."""
     ids: set[int] = set()
     if target.startswith(MESSAGE_PREFIX):
-        ids.update(int(part) for part in target[len(MESSAGE_PREFIX) :].split(",") if part.isdigit())
+        parts = target[len(MESSAGE_PREFIX) :].split(",")
+        # A made-up id (0, ², beyond what a column stores) names no message to index.
+        ids.update(n for part in parts if (n := query_int(part)) is not None)
     created = details.get("created_ids")
     if isinstance(created, list):
         ids.update(
-            value for value in created if isinstance(value, int) and not isinstance(value, bool)
+            value
+            for value in created
+            if isinstance(value, int) and not isinstance(value, bool) and is_storable_id(value)
         )
     return sorted(ids)
 

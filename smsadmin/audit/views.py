@@ -15,14 +15,14 @@ from smsadmin.audit.models import AuditEvent, AuditVerification, Outcome
 from smsadmin.audit.paging import page_of
 from smsadmin.audit.recorder import record
 from smsadmin.audit.verify import WEB_TIME_LIMIT_SECONDS, verify_chain
+from smsadmin.http import is_storable_id, query_int
 from smsadmin.rendering import page_or_fragment
 
 _CURSORS = ("before", "after")
 
 
 def _cursor(request: HttpRequest, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+    return query_int(request.GET.get(name))
 
 
 def _filter_query(request: HttpRequest) -> str:
@@ -77,7 +77,7 @@ def review(request: HttpRequest) -> HttpResponse:
 @role_required(Role.AUDITOR)
 def detail(request: HttpRequest, seq: int) -> HttpResponse:
     target = f"audit:{seq}"
-    event = AuditEvent.objects.filter(seq=seq).first()
+    event = AuditEvent.objects.filter(seq=seq).first() if is_storable_id(seq) else None
     if event is None:
         record(
             "audit viewed",

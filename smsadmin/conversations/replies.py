@@ -20,6 +20,7 @@ from django.http import QueryDict
 from smsadmin.accounts.models import User
 from smsadmin.conversations import inbox, threads
 from smsadmin.conversations.models import MessageLink, SavedText
+from smsadmin.http import query_int
 from smsadmin.mirror.models import MirroredMessage
 
 _SESSION_KEY = "smsadmin_compose_origins"
@@ -37,12 +38,6 @@ class Original:
     device_id: int | None
     sim_id: int | None
     scheduled_at: datetime | None
-
-
-def _id(value: str | None) -> int | None:
-    if value and value.isascii() and value.isdigit() and len(value) < 19:
-        return int(value)
-    return None
 
 
 def _contact_name(account_id: int | None, number: str) -> str:
@@ -67,7 +62,7 @@ def mirrored_original(account_id: int | None, sms_id: int) -> Original | None:
 def origin_of(query: QueryDict) -> tuple[str, int] | None:
     """Which message compose was opened from, and why: ``?again=12`` → ("again", 12)."""
     for kind in ORIGINS:
-        sms_id = _id(query.get(kind))
+        sms_id = query_int(query.get(kind))
         if sms_id is not None:
             return kind, sms_id
     return None
@@ -96,7 +91,7 @@ def compose_prefill(
                 initial["sim"] = f"{original.device_id}:{original.sim_id}"
     if number:
         initial["recipients"] = number
-    text = SavedText.objects.filter(pk=_id(query.get("saved_text"))).first()
+    text = SavedText.objects.filter(pk=query_int(query.get("saved_text"))).first()
     if text is not None:
         name = _contact_name(account_id, number) if number else ""
         initial["content"] = text.filled(name, text.name_fallback)

@@ -17,6 +17,7 @@ from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import OPERATOR_SESSION_KEY, record
 from smsadmin.conversations import inbox, threads
 from smsadmin.conversations.models import SavedText
+from smsadmin.http import query_int, safe_next
 from smsadmin.keys.decorators import api_key_required
 from smsadmin.keys.selection import active_key
 from smsadmin.mirror import sync
@@ -41,8 +42,7 @@ def _freshness(account_id: int | None) -> SyncState | None:
 
 
 def _page_number(request: HttpRequest) -> int:
-    value = request.GET.get("page", "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 7 else 1
+    return query_int(request.GET.get("page"), high=999_999) or 1
 
 
 @require_GET
@@ -80,7 +80,7 @@ def badge(request: HttpRequest) -> HttpResponse:
 
 
 def _ids(values: list[str]) -> list[int]:
-    return [int(v) for v in values if v.isascii() and v.isdigit() and len(v) < 19]
+    return [n for v in values if (n := query_int(v)) is not None]
 
 
 @require_POST
@@ -112,10 +112,7 @@ def mark_handled(request: HttpRequest) -> HttpResponse:
     if left:
         note += f" {left} had been handled already or are not received messages of this account."
     messages.success(request, note)
-    back = request.POST.get("back", "")
-    if back.startswith("/conversations/") and "//" not in back and "\\" not in back:
-        return redirect(back)
-    return redirect("conversations:inbox")
+    return redirect(safe_next(request, reverse("conversations:inbox"), param="back"))
 
 
 @require_GET

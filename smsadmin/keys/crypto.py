@@ -1,4 +1,7 @@
-"""The only place that encrypts or decrypts stored API keys (MultiFernet).
+"""The only place that encrypts or decrypts stored secrets (MultiFernet).
+
+API keys, and the second factor's app secrets and recovery codes
+(accounts/otp_devices.py), all under the same keys.
 
 Keys come from SMSADMIN_ENCRYPTION_KEYS, independent of SECRET_KEY: the first
 encrypts, all of them decrypt, so a new key can be put in front and old rows
@@ -13,11 +16,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 
 class KeyDecryptionError(Exception):
-    """A stored key could not be decrypted with any configured encryption key."""
+    """A stored secret could not be decrypted with any configured encryption key."""
 
-    def __init__(self, message: str, *, row_id: object) -> None:
+    def __init__(self, message: str, *, row_id: object, target: str = "") -> None:
         super().__init__(message)
         self.row_id = row_id
+        # The audit target of the row: ``key:7`` for an API key.
+        self.target = target or f"key:{row_id}"
 
 
 @cache
@@ -42,14 +47,15 @@ def encrypt(raw_key: str) -> str:
     return _fernet().encrypt(raw_key.encode()).decode()
 
 
-def decrypt(ciphertext: str, *, row_id: object) -> str:
+def decrypt(ciphertext: str, *, row_id: object, what: str = "API key", target: str = "") -> str:
     try:
         return _fernet().decrypt(ciphertext.encode()).decode()
     except (InvalidToken, ValueError) as error:
         raise KeyDecryptionError(
-            f"Stored API key #{row_id} cannot be decrypted with any key in "
+            f"Stored {what} #{row_id} cannot be decrypted with any key in "
             f"SMSADMIN_ENCRYPTION_KEYS (wrong keys, or the row was altered).",
             row_id=row_id,
+            target=target,
         ) from error
 
 
@@ -63,15 +69,16 @@ def is_under_first_key(ciphertext: str) -> bool:
     return True
 
 
-def reencrypt(ciphertext: str, *, row_id: object) -> str:
+def reencrypt(ciphertext: str, *, row_id: object, what: str = "API key", target: str = "") -> str:
     """The same secret encrypted with the first configured key."""
     try:
         return _fernet().rotate(ciphertext.encode()).decode()
     except (InvalidToken, ValueError) as error:
         raise KeyDecryptionError(
-            f"Stored API key #{row_id} cannot be decrypted with any key in "
+            f"Stored {what} #{row_id} cannot be decrypted with any key in "
             f"SMSADMIN_ENCRYPTION_KEYS, so it cannot be re-encrypted.",
             row_id=row_id,
+            target=target,
         ) from error
 
 

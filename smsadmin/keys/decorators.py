@@ -10,6 +10,7 @@ from smsadmin.accounts.middleware import htmx_aware_redirect
 from smsadmin.accounts.roles import Role
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import record
+from smsadmin.http import is_storable_id
 from smsadmin.keys.models import ApiKey
 from smsadmin.keys.selection import active_key
 
@@ -45,9 +46,8 @@ def changeable_key(view: View) -> View:
 
     @wraps(view)
     def wrapper(request: HttpRequest, key_id: int, *args: object, **kwargs: object) -> HttpResponse:
-        key = (
-            ApiKey.objects.visible_to(request.user).select_related("team").filter(pk=key_id).first()
-        )
+        visible = ApiKey.objects.visible_to(request.user).select_related("team")
+        key = visible.filter(pk=key_id).first() if is_storable_id(key_id) else None
         if key is None:
             record(
                 "permission denied",

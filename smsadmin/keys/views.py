@@ -12,6 +12,7 @@ from smsadmin.accounts.decorators import role_required
 from smsadmin.accounts.roles import Role, has_role
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import audited, record
+from smsadmin.http import query_int
 from smsadmin.keys.crypto import KeyDecryptionError
 from smsadmin.keys.decorators import changeable_key
 from smsadmin.keys.forms import (
@@ -108,6 +109,8 @@ def key_list(request: HttpRequest) -> HttpResponse:
 
 
 @sensitive_post_parameters("api_key")
+# A key is for reading and sending messages: the roles that do that may add one.
+@role_required(Role.VIEWER)
 @require_http_methods(["GET", "POST"])
 def add(request: HttpRequest) -> HttpResponse:
     form = AddKeyForm(request.POST or None)
@@ -226,7 +229,7 @@ def activate(request: HttpRequest) -> HttpResponse:
             request=request,
             outcome=Outcome.INVALID,
             # Only a plain id goes in the log: the field is free text to a client.
-            target=f"key:{chosen}" if chosen.isdigit() else "",
+            target=f"key:{chosen}" if query_int(chosen) else "",
         )
         return _done(request, messages.ERROR, "Pick one of the keys you can use.")
     key = form.cleaned_data["key"]

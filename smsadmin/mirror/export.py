@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from smsadmin.mirror.models import MirroredMessage, SyncState
+from smsadmin.spreadsheet import safe_cell
 
 COLUMNS = (
     "sms_id",
@@ -51,14 +52,6 @@ PROGRESS_KEEP_SECONDS = 60 * 60
 # Below this many rows the download is over before a bar could say anything.
 PROGRESS_FROM_ROWS = 2000
 _TOKEN = re.compile(r"[0-9a-f]{32}")
-
-# A spreadsheet runs a cell that starts with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: str) -> str:
-    """Text a spreadsheet shows as text: message content and names are anyone's to write."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
 class _Line:

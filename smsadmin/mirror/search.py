@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.db.models import Q, QuerySet
 
+from smsadmin.http import DayField
 from smsadmin.mirror.models import LIVE, Direction, MirroredMessage, Status, SyncState
 from smsadmin.sms.compose.recipients import parse_recipients
 
@@ -98,10 +99,10 @@ class SearchForm(forms.Form):
     contact = forms.CharField(label="Contact name", required=False, max_length=100)
     status = forms.ChoiceField(label="Status", choices=STATUS_CHOICES, required=False)
     direction = forms.ChoiceField(label="Direction", choices=DIRECTION_CHOICES, required=False)
-    date_from = forms.DateField(
+    date_from = DayField(
         label="From (day)", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = DayField(
         label="To (day, included)", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     device = forms.TypedChoiceField(

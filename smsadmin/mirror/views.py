@@ -15,13 +15,14 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from smsadmin.accounts.decorators import role_required
 from smsadmin.accounts.roles import Role
+from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import record
+from smsadmin.http import query_int, safe_next
 from smsadmin.keys.decorators import api_key_required
 from smsadmin.mirror import dashboard as board
 from smsadmin.mirror import sync
@@ -61,10 +62,7 @@ def _form(request: HttpRequest, state: SyncState | None) -> SearchForm:
 
 def _counted(request: HttpRequest, name: str) -> int:
     """A count from the query string (a page number, say): 1 unless a sane positive number."""
-    value = request.GET.get(name, "")
-    if value.isascii() and value.isdigit() and 0 < int(value) < 10**9:
-        return int(value)
-    return 1
+    return query_int(request.GET.get(name), high=10**9 - 1) or 1
 
 
 @require_GET
@@ -98,7 +96,14 @@ def search(request: HttpRequest) -> HttpResponse:
     return page_or_fragment(request, "mirror/search.html", "search", context)
 
 
-def _back_to_search(form: SearchForm) -> HttpResponse:
+def _back_to_search(request: HttpRequest, form: SearchForm, action: Action) -> HttpResponse:
+    """A refused export, on record, goes back to the search that explains the filters."""
+    record(
+        action,
+        request=request,
+        outcome=Outcome.INVALID,
+        details={"filters": form.filters(), "errors": sorted(form.errors), "for": "export"},
+    )
     return redirect(f"{reverse('mirror:search')}?{form.querystring()}")
 
 
@@ -110,7 +115,7 @@ def export(request: HttpRequest) -> HttpResponse:
     link, state = _mirror_of(request)
     form = _form(request, state)
     if not form.is_valid():
-        return _back_to_search(form)
+        return _back_to_search(request, form, Action.SEARCH)
     total = form.apply(_rows(link)).count()
     record(
         "search",
@@ -139,7 +144,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     link, state = _mirror_of(request)
     form = _form(request, state)
     if not form.is_valid():
-        return _back_to_search(form)
+        return _back_to_search(request, form, Action.MIRROR_EXPORTED)
     rows = form.apply(_rows(link))
     total = rows.count()
     token = request.GET.get("progress", "")
@@ -201,10 +206,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _back(request: HttpRequest) -> str:
-    back = request.POST.get("back", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return back
-    return reverse("home")
+    return safe_next(request, reverse("home"), param="back")
 
 
 @require_http_methods(["GET", "POST"])
@@ -216,7 +218,7 @@ def sync_now(request: HttpRequest) -> HttpResponse:
     With htmx the answer is the sync panel, which asks for the next step (or,
     while another process syncs, for the standing) until the mirror is current.
     """
-    context: dict[str, object] = {"back": request.POST.get("back") or reverse("home")}
+    context: dict[str, object] = {"back": _back(request)}
     if request.method == "POST":
         holder = f"{request.user.get_username()} (sync now)"
         report = sync.run(request.api_key, holder=holder, seconds=SYNC_NOW_SECONDS)

@@ -1,19 +1,28 @@
-"""Deleting messages (which cancels the scheduled ones), one audited attempt each."""
+"""Deleting messages (which cancels the scheduled ones), one audited attempt each.
 
-from collections.abc import Iterable
+A selection costs one upstream call per message, from the team's shared
+budget: a request deletes at most what the budget allows right now, and stops
+at the first 429 rather than spend further calls on certain refusals.
+"""
+
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.http import HttpRequest
 
+from smsadmin import problems
 from smsadmin.audit.recorder import audited
 from smsadmin.mirror import sync as mirror_sync
 from smsadmin.problems import problem_for
+from smsadmin.sociostacks import budget
 from smsadmin.sociostacks.client import SociostacksClient
 from smsadmin.sociostacks.errors import NotFound, SociostacksError
 
 DELETED = "deleted"
 ALREADY_GONE = "already gone"
 FAILED = "failed"
+# Not asked of upstream: the budget ran out (a 429) before its turn.
+NOT_TRIED = "not tried"
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,33 @@ class DeleteResult:
         if self.outcome == ALREADY_GONE:
             return f"Message {self.sms_id} was already gone."
         return f"Message {self.sms_id} was not {done}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class TooManyForNow:
+    """A selection larger than this minute's budget allows in one request."""
+
+    asked: int
+    allowed: int
+
+    @property
+    def sentence(self) -> str:
+        return problems.too_many_to_delete_now(self.asked, self.allowed)
+
+    def audit_details(self) -> dict[str, int]:
+        return {"asked": self.asked, "allowed_now": self.allowed}
+
+
+def in_request_refusal(client: SociostacksClient, count: int) -> TooManyForNow | None:
+    """Why ``count`` deletes cannot run in this request, or None when they fit.
+
+    The one check a bulk action makes before it starts: each message is one
+    call of the team's per-minute budget, and a request must not wait for the
+    next minute (nor spend calls upstream would refuse). Larger selections
+    belong to a paced job.
+    """
+    allowed = budget.calls_available(client.fingerprint)
+    return None if count <= allowed else TooManyForNow(count, allowed)
 
 
 def _delete(
@@ -61,8 +97,21 @@ def delete_one(request: HttpRequest, sms_id: int, *, cancelling: bool = False) -
 
 
 def delete_messages(
-    request: HttpRequest, sms_ids: Iterable[int], *, cancelling: bool = False
+    request: HttpRequest, sms_ids: Sequence[int], *, cancelling: bool = False
 ) -> list[DeleteResult]:
-    """Each id in turn; one failing does not stop the others."""
+    """Each id in turn; one failing does not stop the others, but a 429 stops them all.
+
+    After a 429 (ours or a colleague's) every further call would be refused
+    too and push the block out: the rest are reported as not tried.
+    """
     client = request.api_key.client()
-    return [_delete(request, client, sms_id, cancelling) for sms_id in sms_ids]
+    results: list[DeleteResult] = []
+    for index, sms_id in enumerate(sms_ids):
+        if wait := budget.blocked_for(client.fingerprint):
+            reason = problems.budget_ran_out(wait)
+            results += [
+                DeleteResult(left, NOT_TRIED, cancelling, reason) for left in sms_ids[index:]
+            ]
+            break
+        results.append(_delete(request, client, sms_id, cancelling))
+    return results

@@ -8,27 +8,26 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from smsadmin import problems
 from smsadmin.accounts.decorators import role_required
 from smsadmin.accounts.models import PAGE_SIZES
 from smsadmin.accounts.roles import Role
-from smsadmin.audit.recorder import record, record_failure
+from smsadmin.audit.actions import Action
+from smsadmin.audit.models import Outcome
+from smsadmin.audit.recorder import message_target, record, record_failure
 from smsadmin.conversations.provenance import mirrored_copy, provenance
+from smsadmin.http import is_storable_id, query_int, safe_next
 from smsadmin.keys.decorators import api_key_required
 from smsadmin.problems import problem_for
 from smsadmin.rendering import page_or_fragment
 from smsadmin.sms import reading
-from smsadmin.sms.deleting import delete_messages, delete_one
+from smsadmin.sms.deleting import NOT_TRIED, delete_messages, delete_one, in_request_refusal
 from smsadmin.sociostacks import budget
 from smsadmin.sociostacks.client import SociostacksClient
 from smsadmin.sociostacks.errors import NotFound, SociostacksError
 
-
-def _positive_int(value: str | None, default: int) -> int:
-    try:
-        number = int(value or "")
-    except ValueError:
-        return default
-    return number if number > 0 else default
+# No account has a billion pages of messages; a larger number is a made-up one.
+_MAX_PAGE = 10**9
 
 
 def _budget_context(client: SociostacksClient) -> dict[str, object]:
@@ -59,8 +58,8 @@ def _record_read(
 @role_required(Role.VIEWER)
 @api_key_required
 def message_list(request: HttpRequest) -> HttpResponse:
-    page = _positive_int(request.GET.get("page"), 1)
-    size = _positive_int(request.GET.get("size"), request.user.page_size)
+    page = query_int(request.GET.get("page"), high=_MAX_PAGE) or 1
+    size = query_int(request.GET.get("size"))
     if size not in PAGE_SIZES:
         size = request.user.page_size
     context: dict[str, object] = {"size": size, "page_sizes": PAGE_SIZES}
@@ -102,10 +101,32 @@ def _message_gone(request: HttpRequest, sms_id: int) -> TemplateResponse:
     )
 
 
+def _not_an_id(request: HttpRequest, sms_id: int, action: Action | None) -> TemplateResponse:
+    """A path with a number no message can have (0, or beyond what ids reach): never asked."""
+    shown = str(sms_id) if len(str(sms_id)) <= 24 else f"{str(sms_id)[:20]}…"
+    sentence = problems.not_a_message_id(shown)
+    if action is not None:
+        record(
+            action,
+            request=request,
+            outcome=Outcome.INVALID,
+            target=f"sms:{sms_id}",
+            details={"error": sentence},
+        )
+    return TemplateResponse(
+        request,
+        "404.html",
+        {"heading": f"There is no message {shown}", "explanation": sentence},
+        status=404,
+    )
+
+
 @require_GET
 @role_required(Role.VIEWER)
 @api_key_required
 def message_detail(request: HttpRequest, sms_id: int) -> HttpResponse:
+    if not is_storable_id(sms_id):
+        return _not_an_id(request, sms_id, Action.VIEW)
     target = f"sms:{sms_id}"
     client = request.api_key.client()
     try:
@@ -132,6 +153,12 @@ def message_detail(request: HttpRequest, sms_id: int) -> HttpResponse:
 @api_key_required
 def message_delete(request: HttpRequest, sms_id: int) -> HttpResponse:
     """GET asks for confirmation (naming the message); POST deletes or cancels it."""
+    cancelling = request.POST.get("verb") == "Cancel"
+    if not is_storable_id(sms_id):
+        attempted = (
+            None if request.method == "GET" else Action.CANCEL if cancelling else Action.DELETE
+        )
+        return _not_an_id(request, sms_id, attempted)
     if request.method == "GET":
         try:
             detail = reading.message_detail(request.api_key.client(), sms_id)
@@ -147,7 +174,7 @@ def message_delete(request: HttpRequest, sms_id: int) -> HttpResponse:
             request, "sms/delete_confirm.html", {"sms_id": sms_id, "row": detail.row}
         )
 
-    result = delete_one(request, sms_id, cancelling=request.POST.get("verb") == "Cancel")
+    result = delete_one(request, sms_id, cancelling=cancelling)
     if request.htmx:
         # The row is swapped for nothing when it went; otherwise for a row
         # that says why it is still there.
@@ -160,9 +187,8 @@ def message_delete(request: HttpRequest, sms_id: int) -> HttpResponse:
 
 
 def _back_to_list(request: HttpRequest) -> str:
-    """Where to return after a delete: the list page the person came from, if it was ours."""
-    back = request.POST.get("back", "")
-    return back if back.startswith(reverse("sms:list")) else reverse("sms:list")
+    """Where to return after a delete: the page the person came from, if it was ours."""
+    return safe_next(request, reverse("sms:list"), param="back")
 
 
 @require_POST
@@ -170,19 +196,32 @@ def _back_to_list(request: HttpRequest) -> str:
 @api_key_required
 def bulk_delete(request: HttpRequest) -> HttpResponse:
     """Selected rows: first a confirmation listing them, then one result per message."""
-    ids = sorted({int(v) for v in request.POST.getlist("ids") if v.isdigit() and int(v) > 0})
+    ids = sorted({n for v in request.POST.getlist("ids") if (n := query_int(v)) is not None})
     if not ids:
         messages.info(request, "Select at least one message first.")
         return redirect(_back_to_list(request))
-    if request.POST.get("confirmed") != "yes":
+    back = _back_to_list(request)
+    too_many = in_request_refusal(request.api_key.client(), len(ids))
+    if request.POST.get("confirmed") != "yes" or too_many is not None:
+        if too_many is not None and request.POST.get("confirmed") == "yes":
+            record(
+                Action.DELETE,
+                request=request,
+                outcome=Outcome.DENIED,
+                target=message_target(ids),
+                details=too_many.audit_details(),
+            )
         return TemplateResponse(
             request,
             "sms/bulk_delete_confirm.html",
-            {"ids": ids, "back": _back_to_list(request)},
+            {"ids": ids, "back": back, "too_many": too_many},
         )
     results = delete_messages(request, ids)
+    not_tried = [result for result in results if result.outcome == NOT_TRIED]
     return TemplateResponse(
-        request, "sms/bulk_delete_result.html", {"results": results, "back": _back_to_list(request)}
+        request,
+        "sms/bulk_delete_result.html",
+        {"results": results, "back": back, "not_tried": not_tried},
     )
 
 

@@ -10,7 +10,6 @@ rather than spend the calls that sends and deletes need.
 Cache keys carry `key_fingerprint(api_key)`, never the key itself.
 """
 
-import hashlib
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -20,6 +19,7 @@ from typing import Generic, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.crypto import salted_hmac
 
 from .errors import BudgetKeptForWrites, RateLimited, UpstreamUnavailable
 
@@ -47,7 +47,16 @@ UPSTREAM_UNAVAILABLE = "upstream unavailable"
 
 
 def key_fingerprint(api_key: str) -> str:
-    return hashlib.sha256(api_key.encode()).hexdigest()[:24]
+    """The name of a key in cache keys, logs and the mirror's links: never the key.
+
+    An HMAC under the server's SECRET_KEY, not a plain hash: whoever reads a
+    cache, a log or a database dump must not be able to test guessed keys
+    against it offline.
+    """
+    return salted_hmac(_FINGERPRINT_SALT, api_key, algorithm="sha256").hexdigest()[:24]
+
+
+_FINGERPRINT_SALT = "smsadmin.sociostacks.budget.key_fingerprint"
 
 
 def _key(fp: str, *parts: object) -> str:
@@ -138,6 +147,23 @@ def is_unlimited(fp: str) -> bool:
 def calls_left(fp: str) -> int | None:
     state = current_state(fp)
     return None if state is None else state.remaining
+
+
+def calls_available(fp: str) -> int:
+    """Calls the key may still make this minute, as far as anyone here knows.
+
+    Upstream's own count when an answer brought one; else the documented limit
+    less the calls this site made this minute (for a key that is not limited
+    too: one request still must not hold a worker for minutes); none at all
+    during a 429 block.
+    """
+    if blocked_for(fp):
+        return 0
+    state = current_state(fp)
+    if state is not None and state.remaining is not None:
+        return max(0, state.remaining)
+    limit = state.limit if state is not None and state.limit else DEFAULT_LIMIT
+    return max(0, limit - calls_this_minute(fp))
 
 
 def blocked_for(fp: str) -> int:

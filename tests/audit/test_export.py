@@ -149,3 +149,12 @@ def test_walking_in_chunks_visits_every_row_once():
     assert [row["seq"] for row in paging.walk(rows, newest_first=True, chunk_size=5)] == list(
         range(23, 0, -1)
     )
+
+
+@pytest.mark.parametrize("sneaky", [' =HYPERLINK("x")', "\n=1+1", "\uff1d1+1", "|cmd"])
+def test_formulas_behind_a_space_a_line_break_a_full_width_sign_or_a_pipe_are_defused(
+    auditing, sneaky
+):
+    record("view", username=sneaky, target=sneaky)
+    [row] = _rows(auditing.get("/audit/export.csv", {"action": "view"}))
+    assert (row["actor_username"], row["target"]) == ("'" + sneaky, "'" + sneaky)

@@ -122,8 +122,17 @@ def test_it_needs_a_label_and_a_key(signed_in, upstream):
     assert len(upstream.calls) == 0
 
 
-def test_a_person_without_any_role_may_add_their_own_key(client, stranger, upstream):
-    fakes.account_ok(upstream)
-    client.force_login(stranger)
-    assert add(client).status_code == 302
-    assert ApiKey.objects.get().owner == stranger
+@pytest.mark.parametrize("role", ["auditor", None])
+def test_a_role_that_uses_no_key_may_not_store_one(client, upstream, role):
+    """An auditor reviews the log and needs no key (issue 22); nor does a person with no role."""
+    from tests.conftest import make_user
+
+    person = make_user("ada", *([role] if role else []))
+    client.force_login(person)
+    assert client.get("/keys/add/").status_code == 403
+    response = add(client)
+    assert response.status_code == 403
+    assert len(upstream.calls) == 0
+    assert not ApiKey.objects.exists()
+    refused = AuditEvent.objects.filter(action="permission denied").last()
+    assert (refused.outcome, refused.target) == (Outcome.DENIED, "/keys/add/")

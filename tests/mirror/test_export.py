@@ -134,7 +134,9 @@ def test_an_invalid_search_goes_back_to_the_search_page(signed_in):
     response = signed_in.get("/search/export.csv?date_from=2025-03-06&date_to=2025-03-01")
     assert response.status_code == 302
     assert response["Location"].startswith("/search/?")
-    assert not AuditEvent.objects.filter(action="mirror exported").exists()
+    # The refusal is on record; nothing was exported.
+    (refused,) = AuditEvent.objects.filter(action="mirror exported")
+    assert refused.outcome == "invalid"
 
 
 def test_it_refuses_a_stranger(client, stranger):
@@ -142,3 +144,13 @@ def test_it_refuses_a_stranger(client, stranger):
     client.force_login(stranger)
     assert client.get("/search/export.csv").status_code == 403
     assert client.get("/search/export/").status_code == 403
+
+
+@pytest.mark.parametrize("sneaky", [' =HYPERLINK("x")', "\n=1+1", "\uff1d1+1", "|cmd"])
+def test_formulas_behind_a_space_a_line_break_a_full_width_sign_or_a_pipe_are_defused(
+    signed_in, sneaky
+):
+    mirrored(content=sneaky, contact_name=sneaky)
+    [row] = exported(signed_in, "")
+    assert row["content"] == "'" + sneaky
+    assert row["contact_name"] == "'" + sneaky

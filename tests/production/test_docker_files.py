@@ -247,3 +247,45 @@ def test_the_health_check_passes_against_a_running_site(live_server):
     healthcheck = load("docker/healthcheck.py")
     assert healthcheck.main(f"{live_server.url}/healthz") == 0
     assert healthcheck.main(f"{live_server.url}/no-such-page") == 1
+
+
+def test_gunicorn_answers_without_naming_itself(tmp_path):
+    """No "Server: gunicorn/…" banner (issue 22): a real gunicorn, one real request."""
+    import socket
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DEBUG": "true",
+        "SMSADMIN_READ_DOTENV": "0",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    command = [sys.executable, "-m", "gunicorn", "--config", "docker/gunicorn.conf.py"]
+    command += ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--worker-tmp-dir", str(tmp_path)]
+    server = subprocess.Popen(
+        [*command, "smsadmin.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5)
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        assert response.status == 200
+        assert "gunicorn" not in response.headers.get("Server", "").lower()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -1,7 +1,7 @@
 import pytest
 
-from smsadmin.audit.models import AuditEvent
-from tests.conftest import UPSTREAM, give_key
+from smsadmin.audit.models import AuditEvent, Outcome
+from tests.conftest import RAW_KEY, UPSTREAM, give_key
 from tests.sms import upstream_fakes as fake
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +105,71 @@ def test_bulk_delete_confirms_then_reports_each_message(signed_in, upstream):
     rows = result.content.decode()
     assert "deleted" in rows and "already gone" in rows and "failed" in rows
     assert len(upstream.calls) == 3
+
+
+# --- The team's budget (issue 22) ------------------------------------------------
+
+
+def test_bulk_delete_stops_at_the_first_429_and_lists_what_it_did_not_try(signed_in, upstream):
+    upstream.delete(f"{UPSTREAM}/sms/1", body="", status=200)
+    upstream.delete(
+        f"{UPSTREAM}/sms/2",
+        json={
+            "errors": [{"title": "You reached the limit of requests in one minute, please wait."}]
+        },
+        status=429,
+        headers={"X-RateLimit-Limit": "60", "X-RateLimit-Reset": "40"},
+    )
+    ids = [str(n) for n in range(1, 11)]
+    page = signed_in.post("/messages/delete/", {"ids": ids, "confirmed": "yes"}).content.decode()
+    assert len(upstream.calls) == 2
+    assert "8 of 10 messages were not tried" in page
+    assert page.count("not tried</span>") == 8
+    assert "Select it again in 40 seconds." in page
+    assert AuditEvent.objects.filter(action="delete", target="sms:3").count() == 0
+
+
+def test_bulk_delete_larger_than_the_budget_left_is_refused_before_any_call(signed_in, upstream):
+    from smsadmin.sociostacks import budget
+
+    fingerprint = budget.key_fingerprint(RAW_KEY)
+    budget.record_response(fingerprint, {"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "5"})
+    ids = [str(n) for n in range(1, 7)]
+    confirm = signed_in.post("/messages/delete/", {"ids": ids}).content.decode()
+    assert "budget has only 5 left this minute" in confirm
+    assert "background job" in confirm
+    assert 'name="confirmed"' not in confirm
+    page = signed_in.post("/messages/delete/", {"ids": ids, "confirmed": "yes"}).content.decode()
+    assert "Nothing was deleted" in page
+    assert len(upstream.calls) == 0
+    refused = AuditEvent.objects.get(action="delete")
+    assert refused.outcome == Outcome.DENIED
+    assert refused.details == {"asked": 6, "allowed_now": 5}
+    assert refused.target == "sms:1,2,3,4,5,6"
+
+
+def test_bulk_delete_within_the_budget_left_goes_ahead(signed_in, upstream):
+    from smsadmin.sociostacks import budget
+
+    fingerprint = budget.key_fingerprint(RAW_KEY)
+    budget.record_response(fingerprint, {"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "2"})
+    for n in (1, 2):
+        upstream.delete(f"{UPSTREAM}/sms/{n}", body="", status=200)
+    page = signed_in.post("/messages/delete/", {"ids": ["1", "2"], "confirmed": "yes"})
+    assert page.content.decode().count("badge-sent") == 2
+    assert len(upstream.calls) == 2
+
+
+def test_in_request_refusal_counts_this_minutes_own_calls_when_upstream_said_nothing(db):
+    from smsadmin.sms.deleting import in_request_refusal
+    from smsadmin.sociostacks import budget
+    from smsadmin.sociostacks.client import SociostacksClient
+
+    client = SociostacksClient(RAW_KEY)
+    assert in_request_refusal(client, 60) is None
+    for _ in range(50):
+        budget.count_call(client.fingerprint)
+    refusal = in_request_refusal(client, 11)
+    assert (refusal.asked, refusal.allowed) == (11, 10)
+    budget.record_rate_limited(client.fingerprint, 30)
+    assert in_request_refusal(client, 1).allowed == 0

@@ -272,6 +272,18 @@ def test_a_reset_given_as_an_epoch_is_read_as_seconds_from_now():
     assert budget.reset_seconds({}) is None
 
 
+def test_a_key_fingerprint_cannot_be_checked_without_the_server_secret(settings):
+    """Not sha256(key)[:24] (issue 22): a guessed key must not be testable offline."""
+    import hashlib
+
+    fingerprint = budget.key_fingerprint(API_KEY)
+    assert fingerprint != hashlib.sha256(API_KEY.encode()).hexdigest()[:24]
+    assert fingerprint == budget.key_fingerprint(API_KEY)
+    assert len(fingerprint) == 24
+    settings.SECRET_KEY = "another-server-secret"
+    assert budget.key_fingerprint(API_KEY) != fingerprint
+
+
 def test_reads_of_a_key_that_is_not_limited_are_not_capped(upstream):
     budget.record_response(FP, {}, status=200)
 

@@ -17,6 +17,7 @@ import phonenumbers
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
+from smsadmin.http import query_int
 from smsadmin.sms.compose.recipients import (
     CsvColumns,
     CsvError,
@@ -366,8 +367,8 @@ class ComposeForm(forms.Form):
 
     def _column(self, columns: CsvColumns, name: str) -> int | str:
         chosen = str(self._raw("csv_column") or "").strip()
-        if chosen.isdigit():
-            return int(chosen) - 1
+        if (number := query_int(chosen)) is not None:
+            return number - 1
         if chosen:
             return chosen
         if len(columns.columns) <= 1:

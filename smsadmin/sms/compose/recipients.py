@@ -145,6 +145,14 @@ def parse_recipients(text: str, default_region: str | None = None) -> Recipients
     )
 
 
+_ENTRY = re.compile(r"[^\s,;]+")
+
+
+def rough_entry_count(text: str) -> int:
+    """About how many entries ``text`` holds, found without parsing any of them."""
+    return sum(1 for _ in _ENTRY.finditer(text))
+
+
 def csv_columns(data: bytes | str, sample_size: int = 5) -> CsvColumns:
     """Describe the columns of a CSV: the first row is a header when none of its
     cells looks like a number."""
@@ -312,17 +320,32 @@ def _looks_like_number(cell: str) -> bool:
     return _NUMBER_LIKE.fullmatch(cell.strip()) is not None
 
 
+_UTF32_MARKS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+_UNICODE_MARKS = (*_UTF32_MARKS, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
 def _decode(data: bytes | str) -> str:
     if isinstance(data, str):
         return data.removeprefix("\ufeff")
     # Excel writes UTF-8 with a BOM, "Unicode text" as UTF-16, and plain CSV in the
     # Windows code page; numbers are ASCII in all of them.
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
+    if data.startswith(_UNICODE_MARKS):
+        return _unicode_text(data)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace")
+
+
+def _unicode_text(data: bytes) -> str:
+    # UTF-32's byte-order mark starts like UTF-16's, so it is tried first.
+    encodings = ("utf-32", "utf-16") if data.startswith(_UTF32_MARKS) else ("utf-16",)
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise CsvError("it starts like Unicode text but is not, so it is not a CSV file")
 
 
 def _sniff_delimiter(text: str) -> str:

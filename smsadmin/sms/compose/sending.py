@@ -470,9 +470,13 @@ def _unexpected_problem() -> Problem:
 
 
 def _outcome_unknown(error: SociostacksError) -> bool:
-    """Whether upstream may have created the messages although the call failed."""
+    """Whether upstream may have created the messages although the call failed.
+
+    Any 5xx counts: a proxy answers 502 or 503 just as readily after upstream
+    carried out the POST as before it. Only no connection at all is certain.
+    """
     if isinstance(error, UpstreamUnavailable):
-        return error.timed_out or error.status == 504
+        return error.timed_out or (error.status or 0) >= 500
     return isinstance(error, UnreadableResponse) and 200 <= (error.status or 0) < 300
 
 
@@ -484,8 +488,7 @@ def send_problem(error: SociostacksError | InvalidRequest) -> Problem:
     """
     if isinstance(error, SociostacksError) and _outcome_unknown(error):
         return Problem(
-            "Sociostacks did not answer in time, so it is not known whether the messages "
-            "were created. Check the message list before you send again.",
+            problems.send_outcome_unknown(error.status),
             fix_url=reverse("sms:list"),
             fix_label="Open the message list",
         )

@@ -32,12 +32,21 @@ from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import OPERATOR_SESSION_KEY, message_target, record
 from smsadmin.conversations import replies
 from smsadmin.conversations.models import MessageLink
+from smsadmin.http import query_int
 from smsadmin.keys.decorators import api_key_required
 from smsadmin.mirror.sync import account_link
 from smsadmin.problems import Problem, problem_for
 from smsadmin.sms import deleting, reading
 from smsadmin.sms.compose import sending
-from smsadmin.sms.compose.forms import LATER, NOW, ComposeForm, cut_sentence, sim_value
+from smsadmin.sms.compose.forms import (
+    LATER,
+    NOW,
+    ComposeForm,
+    RecipientCheck,
+    cut_sentence,
+    sim_value,
+)
+from smsadmin.sms.compose.recipients import MAX_RECIPIENTS, rough_entry_count
 from smsadmin.sms.compose.segments import (
     MAX_CONTENT_LENGTH,
     SegmentCount,
@@ -53,6 +62,9 @@ from smsadmin.sociostacks.types import Device
 
 REPLACE_LOOKALIKES = "replace_lookalikes"
 KEEP_ANGLE_BRACKETS = "keep_angle_brackets"
+# Beyond these, the live recipients check leaves the list to Review.
+LIVE_CHECK_MAX_ENTRIES = 10_000
+LIVE_CHECK_MAX_BYTES = 256 * 1024
 # The confirmation lists this many recipients; the count covers the rest.
 FIRST_FEW = 10
 SHOWN_IDS = 500
@@ -189,13 +201,13 @@ def _initial_from(send_request: SendRequest, numbers: list[str], zone: ZoneInfo)
 def _picked_device(request: HttpRequest, devices: list[Device]) -> dict[str, Any]:
     """The device and SIM to preselect: asked for in the URL, else the person's default."""
     user = request.user
-    wanted_device = _int(request.GET.get("device")) or user.default_device_id
+    wanted_device = query_int(request.GET.get("device")) or user.default_device_id
     device = next((d for d in devices if d.id == wanted_device), None)
     if device is None and len(devices) == 1:
         device = devices[0]
     if device is None:
         return {}
-    wanted_sim = _int(request.GET.get("sim"))
+    wanted_sim = query_int(request.GET.get("sim"))
     if wanted_sim is None and device.id == user.default_device_id:
         wanted_sim = user.default_sim_id
     sim = next((s for s in device.sims if s.subscription_id == wanted_sim), None)
@@ -204,8 +216,9 @@ def _picked_device(request: HttpRequest, devices: list[Device]) -> dict[str, Any
     return {"device": device.id, "sim": sim_value(device.id, sim) if sim else ""}
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+def _recipient_count(request: HttpRequest) -> int:
+    """The count the live recipients check last showed, sent back by the content check."""
+    return query_int(request.POST.get("recipient_count"), high=MAX_RECIPIENTS) or 0
 
 
 def _starting_point(request: HttpRequest, devices: list[Device]) -> tuple[dict[str, Any], str]:
@@ -441,13 +454,28 @@ def compose(request: HttpRequest) -> HttpResponse:
     return redirect("sms:compose_confirm", token=send_request.token)
 
 
+def _too_big_to_check_live(request: HttpRequest) -> str:
+    """Why this live check is left to Review, or "" when it is small enough to run.
+
+    The live check runs as the person types; 100,000 numbers cost about four
+    seconds of CPU each time, so past a size (counted without parsing a
+    number) only the submit checks them, once.
+    """
+    entries = rough_entry_count(str(request.POST.get("recipients", "")))
+    upload = request.FILES.get("recipients_file")
+    if entries > LIVE_CHECK_MAX_ENTRIES or (upload and upload.size > LIVE_CHECK_MAX_BYTES):
+        return problems.too_many_to_check_live(entries, upload.name if upload else "")
+    return ""
+
+
 @require_POST
 @role_required(Role.SENDER)
 @api_key_required
 def check_recipients(request: HttpRequest) -> HttpResponse:
-    """The live recipients check: the same parsing a submit runs."""
+    """The live recipients check: the same parsing a submit runs, for lists of a sane size."""
     form = _form(request, [], request.POST, request.FILES, opted_out=_opted_out(request))
-    check = form.recipient_check
+    too_big = _too_big_to_check_live(request)
+    check = RecipientCheck(error=too_big) if too_big else form.recipient_check
     context = {"form": form, "check": check, "oob": True, "live": True}
     context |= _content_context(form, check.valid_count)
     return TemplateResponse(request, "sms/compose.html#recipients_live", context)
@@ -460,7 +488,7 @@ def check_content(request: HttpRequest) -> HttpResponse:
     """The live segment counter, with the characters that force UCS-2."""
     form = _form(request, [], request.POST)
     context = {"form": form, "oob": True}
-    context |= _content_context(form, _int(request.POST.get("recipient_count")) or 0)
+    context |= _content_context(form, _recipient_count(request))
     return TemplateResponse(request, "sms/compose.html#content_live", context)
 
 
@@ -475,7 +503,7 @@ def _fixed_content(request: HttpRequest, fix: str) -> HttpResponse:
     typed = _form(request, [], request.POST)
     form = _form(request, [], initial={"content": _CONTENT_FIXES[fix](typed.content_text)})
     context = {"form": form, "oob": True}
-    context |= _content_context(form, _int(request.POST.get("recipient_count")) or 0)
+    context |= _content_context(form, _recipient_count(request))
     return TemplateResponse(request, "sms/compose.html#content_live_field", context)
 
 
@@ -501,7 +529,7 @@ def keep_angle_brackets(request: HttpRequest) -> HttpResponse:
 def sim_options(request: HttpRequest) -> HttpResponse:
     """The SIM picker for the chosen device."""
     devices, _problem = _devices(request)
-    device_id = _int(request.GET.get("device"))
+    device_id = query_int(request.GET.get("device"))
     form = _form(request, devices, initial=_picked_device(request, devices))
     form.narrow_sims_to(device_id)
     return TemplateResponse(request, "sms/compose.html#sim_field", {"form": form})

@@ -151,7 +151,8 @@ def test_an_unexpected_failure_mid_send_reports_what_went_out(sender):
     [
         (UpstreamUnavailable("ReadTimeout", timed_out=True), True),
         (UpstreamUnavailable("Gateway Time-out", status=504), True),
-        (UpstreamUnavailable("Bad Gateway", status=502), False),
+        (UpstreamUnavailable("Bad Gateway", status=502), True),
+        (UpstreamUnavailable("Service Unavailable", status=503), True),
         (UpstreamUnavailable("ConnectionError"), False),
         (UnreadableResponse("html", status=200), True),
         (UnreadableResponse("html", status=404), False),
@@ -160,6 +161,9 @@ def test_an_unexpected_failure_mid_send_reports_what_went_out(sender):
 def test_a_send_whose_fate_is_unknown_says_so(error, unknown):
     sentence = sending.send_problem(error).sentence
     assert ("not known whether" in sentence) is unknown
+    assert ("may or may not have been" in sentence) is unknown
+    if unknown:
+        assert "Nothing was changed" not in sentence
 
 
 def test_audit_lists_short_recipient_lists_whole():
