@@ -5,8 +5,8 @@ from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from smsadmin.accounts.models import User
-from smsadmin.accounts.roles import Role
+from smsadmin.accounts.models import Team, User
+from smsadmin.audit.actions import Action
 from smsadmin.audit.recorder import record
 
 
@@ -63,23 +63,16 @@ class SmsAdminUserAdmin(AuditedAdminMixin, UserAdmin):
     def save_related(
         self, request: HttpRequest, form: ModelForm, formsets: list, change: bool
     ) -> None:
-        """Role and team changes made here are audited like ``grant_role`` and ``revoke_role``."""
+        """Role changes made here are audited like ``grant_role`` and ``revoke_role``."""
         user = form.instance
         before = set(user.groups.values_list("name", flat=True)) if change else set()
         super().save_related(request, form, formsets, change)
         after = set(user.groups.values_list("name", flat=True))
-        roles = {role.value for role in Role}
         target = f"user:{user.username}"
         for name in sorted(after - before):
-            if name in roles:
-                record("role granted", request=request, target=target, details={"role": name})
-            else:
-                record("team joined", request=request, target=target, details={"team": name})
+            record(Action.ROLE_GRANTED, request=request, target=target, details={"role": name})
         for name in sorted(before - after):
-            if name in roles:
-                record("role revoked", request=request, target=target, details={"role": name})
-            else:
-                record("team left", request=request, target=target, details={"team": name})
+            record(Action.ROLE_REVOKED, request=request, target=target, details={"role": name})
 
 
 admin.site.unregister(Group)
@@ -87,4 +80,9 @@ admin.site.unregister(Group)
 
 @admin.register(Group)
 class AuditedGroupAdmin(AuditedAdminMixin, GroupAdmin):
-    """Django's own group admin (roles and teams), audited."""
+    """Django's own group admin, audited. Groups are the roles; teams are apart (Team)."""
+
+
+@admin.register(Team)
+class TeamAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "created_at")

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from smsadmin.accounts import twofactor
+from smsadmin.accounts import operators, twofactor
 from smsadmin.audit.recorder import OPERATOR_SESSION_KEY
 
 LOGIN_AT_KEY = "smsadmin_login_at"
@@ -123,9 +123,9 @@ class SharedLoginOperatorMiddleware:
         if (
             user.is_authenticated
             and getattr(user, "is_shared", False)
-            and not request.session.get(OPERATOR_SESSION_KEY)
             and not request.path.startswith(settings.STATIC_URL)
             and request.path not in {reverse(name) for name in _OPERATOR_EXEMPT_NAMES}
+            and not operators.may_work_as(user, request.session.get(OPERATOR_SESSION_KEY, ""))
         ):
             return htmx_aware_redirect(
                 request, f"{reverse('operator')}?next={request.get_full_path()}"
