@@ -27,7 +27,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("accounts/operator/", account_views.operator, name="operator"),
-    path("accounts/password/set/<str:token>/", people_views.set_password, name="set_password"),
+    path("accounts/password/set/<path:token>/", people_views.set_password, name="set_password"),
     path("accounts/preferences/", account_views.preferences, name="preferences"),
     path("accounts/2fa/", twofactor_views.setup, name="twofactor_setup"),
     path("accounts/2fa/verify/", twofactor_views.verify, name="twofactor_verify"),

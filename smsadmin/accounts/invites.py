@@ -114,6 +114,7 @@ def issue(
     The caller records the event it belongs to, with ``IssuedLink.audit_details``.
     """
     token = secrets.token_urlsafe(32)
+    now = timezone.now()
     with transaction.atomic():
         close_open_links(person)
         link = PasswordLink.objects.create(
@@ -121,7 +122,8 @@ def issue(
             purpose=purpose,
             token_hash=_hash(token),
             created_by=by,
-            expires_at=timezone.now() + LINK_LIFETIME,
+            created_at=now,
+            expires_at=now + LINK_LIFETIME,
         )
     url = urljoin(site_url, reverse("set_password", args=[token]))
     return _deliver(link, url, by)

@@ -328,7 +328,9 @@ def teams(request: HttpRequest) -> HttpResponse:
 def team(request: HttpRequest, team_id: int) -> HttpResponse:
     """Who may use the team's keys: its members, people and shared logins."""
     chosen = get_object_or_404(Team, pk=team_id)
-    form = TeamMembersForm(request.POST or None, initial={"members": chosen.members.all()})
+    # An empty POST is a choice too: nobody.
+    data = request.POST if request.method == "POST" else None
+    form = TeamMembersForm(data, initial={"members": chosen.members.all()})
     if request.method == "POST" and form.is_valid():
         if people.set_team_members(Who.from_request(request), chosen, form.cleaned_data["members"]):
             messages.success(request, f"Team {chosen.name}'s members are saved.")
