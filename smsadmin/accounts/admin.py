@@ -49,6 +49,7 @@ class SmsAdminUserAdmin(AuditedAdminMixin, UserAdmin):
             {
                 "fields": (
                     "is_shared",
+                    "operators_may_type_a_name",
                     "time_zone",
                     "phone_region",
                     "page_size",
@@ -59,6 +60,12 @@ class SmsAdminUserAdmin(AuditedAdminMixin, UserAdmin):
             },
         ),
     )
+
+    def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
+        """Deactivating here ends the person's sessions too, as on the People page."""
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            obj.session_epoch += 1
+        super().save_model(request, obj, form, change)
 
     def save_related(
         self, request: HttpRequest, form: ModelForm, formsets: list, change: bool

@@ -75,3 +75,17 @@ def test_people_without_superuser_rights_do_not_get_in(client, admin_user):
     response = client.get("/admin/accounts/user/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_deactivating_in_django_admin_ends_the_persons_sessions(client, superuser):
+    from django.test import Client
+
+    person = make_user("gina", "viewer")
+    browser = Client()
+    browser.force_login(person)
+    client.post(f"/admin/accounts/user/{person.pk}/change/", change_form(person, is_active=""))
+    person.refresh_from_db()
+    assert not person.is_active
+    person.is_active = True
+    person.save()
+    assert browser.get("/accounts/preferences/")["Location"].startswith("/accounts/login/")
