@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "smsadmin.audit",
     "smsadmin.sms",
     "smsadmin.mirror",
+    "smsadmin.conversations",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +201,8 @@ SMSADMIN_SCHEDULED_SCAN_PAGES = env.int("SMSADMIN_SCHEDULED_SCAN_PAGES", default
 SMSADMIN_SYNC_BUDGET_SHARE = env.float("SMSADMIN_SYNC_BUDGET_SHARE", default=0.5)
 SMSADMIN_SYNC_INTERVAL = env.int("SMSADMIN_SYNC_INTERVAL", default=60)
 SMSADMIN_SYNC_FULL_PASS_HOURS = env.int("SMSADMIN_SYNC_FULL_PASS_HOURS", default=24)
+# How far back the inbox looks for received messages nobody has handled.
+SMSADMIN_INBOX_DAYS = env.int("SMSADMIN_INBOX_DAYS", default=14)
 
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="") or None
 

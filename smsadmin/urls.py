@@ -37,5 +37,6 @@ urlpatterns = [
     path("audit/", include("smsadmin.audit.urls")),
     path("", include("smsadmin.sms.urls")),
     path("", include("smsadmin.mirror.urls")),
+    path("", include("smsadmin.conversations.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -37,6 +37,15 @@ class Action(models.TextChoices):
     CANCEL = "cancel"
     DEFAULT_DEVICE_SET = "default device set"
     FORM_REFUSED = "form refused"
+    # Inbox and conversations
+    INBOX_VIEWED = "inbox viewed"
+    MARKED_HANDLED = "marked handled"
+    CONVERSATION_VIEWED = "conversation viewed"
+    SENT_AGAIN = "sent again"
+    RESCHEDULED = "rescheduled"
+    SAVED_TEXT_ADDED = "saved text added"
+    SAVED_TEXT_CHANGED = "saved text changed"
+    SAVED_TEXT_DELETED = "saved text deleted"
     # Mirror
     SEARCH = "search"
     DASHBOARD = "dashboard"

@@ -12,6 +12,7 @@ from smsadmin.accounts.decorators import role_required
 from smsadmin.accounts.models import PAGE_SIZES
 from smsadmin.accounts.roles import Role
 from smsadmin.audit.recorder import record, record_failure
+from smsadmin.conversations.provenance import mirrored_copy, provenance
 from smsadmin.keys.decorators import api_key_required
 from smsadmin.problems import problem_for
 from smsadmin.rendering import page_or_fragment
@@ -75,6 +76,19 @@ def message_list(request: HttpRequest) -> HttpResponse:
 
 
 def _message_gone(request: HttpRequest, sms_id: int) -> TemplateResponse:
+    """Upstream forgot it; what smsadmin itself recorded still says what it was."""
+    history = provenance(sms_id)
+    if history.removed is not None:
+        return TemplateResponse(
+            request,
+            "sms/gone.html",
+            {
+                "sms_id": sms_id,
+                "provenance": history,
+                "copy": mirrored_copy(request.api_key, sms_id),
+            },
+            status=404,
+        )
     return TemplateResponse(
         request,
         "404.html",
@@ -103,7 +117,12 @@ def message_detail(request: HttpRequest, sms_id: int) -> HttpResponse:
         context = {"sms_id": sms_id, "problem": problem_for(error)}
         return TemplateResponse(request, "sms/detail.html", context | _budget_context(client))
     _record_read(request, "view", target=target)
-    context = {"row": detail.row, "freshness": detail.freshness, "sms_id": sms_id}
+    context = {
+        "row": detail.row,
+        "freshness": detail.freshness,
+        "sms_id": sms_id,
+        "provenance": provenance(sms_id),
+    }
     return TemplateResponse(request, "sms/detail.html", context | _budget_context(client))
 
 

@@ -26,14 +26,19 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from smsadmin.accounts.decorators import role_required
 from smsadmin.accounts.roles import Role
+from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
-from smsadmin.audit.recorder import record
+from smsadmin.audit.recorder import OPERATOR_SESSION_KEY, message_target, record
+from smsadmin.conversations import replies
+from smsadmin.conversations.models import MessageLink
 from smsadmin.keys.decorators import api_key_required
+from smsadmin.mirror.sync import account_link
 from smsadmin.problems import Problem, problem_for
-from smsadmin.sms import reading
+from smsadmin.sms import deleting, reading
 from smsadmin.sms.compose import sending
 from smsadmin.sms.compose.forms import LATER, NOW, ComposeForm, sim_value
 from smsadmin.sms.compose.segments import MAX_CONTENT_LENGTH, SegmentCount, replace_lookalikes
+from smsadmin.sms.deleting import DeleteResult
 from smsadmin.sms.models import SendRequest
 from smsadmin.sociostacks.errors import SociostacksError
 from smsadmin.sociostacks.types import Device
@@ -185,8 +190,53 @@ def _starting_point(request: HttpRequest, devices: list[Device]) -> tuple[dict[s
         )
         initial = _initial_from(earlier, earlier.unsent_numbers, zone)
         return {**initial, "token": str(uuid.uuid4())}, notice
-    initial = {"when": NOW, **_picked_device(request, devices), "token": str(uuid.uuid4())}
-    return initial, ""
+    token = str(uuid.uuid4())
+    replies.remember_origin(request.session, token, request.GET)
+    account_id = _account_id(request)
+    prefill = replies.compose_prefill(
+        request.GET, account_id, lambda sms_id: _original(request, account_id, sms_id)
+    )
+    initial = {"when": NOW, **_picked_device(request, devices), **prefill, "token": token}
+    origin = replies.origin_of(request.GET)
+    notice = ""
+    if origin is not None and origin[0] == replies.RESCHEDULE:
+        initial["when"] = LATER
+        notice = (
+            f"Rescheduling message {origin[1]}: pick the new time and confirm. The new "
+            "message is created first; the old one is cancelled only once the new one exists."
+        )
+    elif origin is not None and origin[0] == replies.AGAIN:
+        notice = f"Sending message {origin[1]} again, as a new message: check it and confirm."
+    if origin is not None and origin[0] != replies.REPLY and "content" not in prefill:
+        notice = f"Message {origin[1]} could not be read, so nothing was filled in."
+    return initial, notice
+
+
+def _original(request: HttpRequest, account_id: int | None, sms_id: int) -> replies.Original | None:
+    """The message a send-again or reschedule starts from: the mirror, else upstream."""
+    found = replies.mirrored_original(account_id, sms_id)
+    if found is not None:
+        return found
+    try:
+        row = reading.message_detail(request.api_key.client(), sms_id).row
+    except SociostacksError:
+        return None
+    if row.contact is None or not row.message.is_outgoing:
+        return None
+    message = row.message
+    return replies.Original(
+        sms_id,
+        row.contact.phone_number,
+        message.content,
+        message.device_id,
+        message.sim_subscription_id,
+        message.scheduled_at,
+    )
+
+
+def _account_id(request: HttpRequest) -> int | None:
+    link = account_link(request.api_key)
+    return link.account_id if link else None
 
 
 def _shown_again(request: HttpRequest, form: ComposeForm, devices: list[Device]) -> ComposeForm:
@@ -384,6 +434,44 @@ def send(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     return redirect("sms:compose_result", token=token)
 
 
+def _finish_origin(request: HttpRequest, send_request: SendRequest) -> DeleteResult | None:
+    """What the new message was for, done once: the problem of a reschedule's delete, if any."""
+    token = str(send_request.token)
+    origin = replies.pending_origin(request.session, token)
+    if origin is None:
+        return None
+    replies.forget_origin(request.session, token)
+    kind, old_id = origin
+    new_ids = send_request.sms_ids
+    if kind == replies.REPLY:
+        operator = request.session.get(OPERATOR_SESSION_KEY, "")
+        marked = replies.mark_answered(_account_id(request), old_id, request.user, operator)
+        if marked:
+            record(
+                Action.MARKED_HANDLED,
+                request=request,
+                target=message_target(marked),
+                details={"by_reply": new_ids[:10]},
+            )
+        return None
+    if kind == replies.AGAIN:
+        replies.link(old_id, new_ids, MessageLink.Kind.SENT_AGAIN)
+        record(Action.SENT_AGAIN, request=request, target=message_target([old_id, *new_ids]))
+        return None
+    # A reschedule: the new message exists, so the old one may go now. If that
+    # fails both exist, and the person is told so with a way to retry.
+    replies.link(old_id, new_ids, MessageLink.Kind.RESCHEDULED)
+    deleted = deleting.delete_one(request, old_id, cancelling=True)
+    record(
+        Action.RESCHEDULED,
+        request=request,
+        outcome=Outcome.OK if deleted.succeeded else Outcome.UPSTREAM_ERROR,
+        target=message_target([old_id, *new_ids]),
+        details={"old": old_id, "new": new_ids, "old_removed": deleted.outcome},
+    )
+    return None if deleted.succeeded else deleted
+
+
 @require_GET
 @role_required(Role.SENDER)
 @api_key_required
@@ -410,8 +498,12 @@ def result(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
             send_problem=stored_problem,
         )
     user = request.user
+    reschedule_problem = None
+    if send_request.sms_ids and state in (SendRequest.State.SENT, SendRequest.State.PARTIAL):
+        reschedule_problem = _finish_origin(request, send_request)
     context = {
         "send": send_request,
+        "reschedule_problem": reschedule_problem,
         "problem": stored_problem if send_request.error else None,
         "ids": send_request.sms_ids[:SHOWN_IDS],
         "more_ids": max(0, len(send_request.sms_ids) - SHOWN_IDS),
