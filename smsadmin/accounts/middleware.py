@@ -127,6 +127,13 @@ class SharedLoginOperatorMiddleware:
             and request.path not in {reverse(name) for name in _OPERATOR_EXEMPT_NAMES}
             and not operators.may_work_as(user, request.session.get(OPERATOR_SESSION_KEY, ""))
         ):
+            if dropped := request.session.pop(OPERATOR_SESSION_KEY, ""):
+                # An admin took the name off the list: nothing more is done under it.
+                messages.info(
+                    request,
+                    f"“{dropped}” is no longer on this login's list of operators. "
+                    "Say who you are to go on.",
+                )
             return htmx_aware_redirect(
                 request, f"{reverse('operator')}?next={request.get_full_path()}"
             )

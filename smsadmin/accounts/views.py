@@ -50,7 +50,6 @@ def operator(request: HttpRequest) -> HttpResponse:
             "form": form,
             "next": _safe_next(request, ""),
             "current": current if still_allowed else "",
-            "dropped": current if current and not still_allowed else "",
         },
     )
 

@@ -146,7 +146,11 @@ def test_a_name_the_admin_took_off_the_list_must_choose_again(client, team_login
     response = client.get("/keys/")
     assert response["Location"] == "/accounts/operator/?next=/keys/"
     page = client.get("/accounts/operator/").content.decode()
-    assert "“Maria K.” is no longer on this login's list" in page
+    assert "“Maria K.” is no longer on this login&#x27;s list" in page
+    assert "Working now" not in page
+    # Nothing polls under the dropped name while the page asks again.
+    assert 'title="Operator on this shared login"' not in page
+    assert client.get("/keys/").status_code == 302
 
 
 def test_the_name_lasts_for_the_session_only(client, team_login):
