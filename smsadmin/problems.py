@@ -1,20 +1,24 @@
-"""Upstream failures as a sentence and a way forward, for any page to show."""
+"""Upstream failures, and what upstream does to a send, as sentences for any page to show."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.urls import reverse
 
+from smsadmin.sociostacks.content import LESS_THAN_STANDIN, Rewrite
 from smsadmin.sociostacks.errors import (
     AuthenticationFailed,
     InvalidRequest,
     NotFound,
     PlanLimitReached,
     RateLimited,
+    SenderUnavailable,
     SociostacksError,
     UnreadableResponse,
     UpstreamUnavailable,
     ValidationRefused,
 )
+from smsadmin.sociostacks.types import Device
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,8 @@ def problem_for(error: SociostacksError | InvalidRequest) -> Problem:
             "Try again in a moment.",
             can_retry=True,
         )
+    if isinstance(error, SenderUnavailable):
+        return Problem("Sociostacks says the phone or SIM chosen is no longer on the account.")
     if isinstance(error, PlanLimitReached):
         return Problem("Your Sociostacks plan's limits are reached. Upgrade the plan or wait.")
     if isinstance(error, ValidationRefused):
@@ -61,3 +67,79 @@ def problem_for(error: SociostacksError | InvalidRequest) -> Problem:
     if isinstance(error, NotFound):
         return Problem("Sociostacks has no such item, or it belongs to another account.")
     return Problem(error.user_message)
+
+
+def sender_gone(
+    *,
+    device_id: int,
+    sim_id: int,
+    device_label: str,
+    sim_label: str,
+    devices: Sequence[Device] | None,
+    listed_now: bool,
+) -> Problem:
+    """A send refused for its phone or SIM, said with what the device list shows now.
+
+    ``devices`` is the list read again after the refusal (None when it could
+    not be read), ``listed_now`` whether that read reached Sociostacks.
+    """
+    device = next((d for d in devices or () if d.id == device_id), None)
+    sim = device and next((s for s in device.sims if s.subscription_id == sim_id), None)
+    if devices is not None and listed_now and device is None:
+        others = ", ".join(f"“{d.name or f'Device #{d.id}'}”" for d in devices if d.sims)
+        rest = f"Phones still on the account: {others}." if others else "No phone is left on it."
+        return Problem(
+            f"The phone “{device_label}” is no longer on the Sociostacks account. {rest}"
+        )
+    if device is not None and listed_now and sim is None:
+        left = ", ".join(f"“{s.label}”" for s in device.sims)
+        rest = f"It still has {left}." if left else "It has no SIM left; choose another phone."
+        return Problem(f"The SIM “{sim_label}” is no longer in “{device_label}”. {rest}")
+    return Problem(
+        f"Sociostacks refused “{device_label} · {sim_label}” as no longer available: the phone "
+        "or its SIM was just removed, or the list of phones is not up to date yet. "
+        "Choose the phone and SIM again."
+    )
+
+
+def unconfirmed_send(*, accepted: int, confirmed: int, list_url: str) -> Problem:
+    """A send Sociostacks accepted without listing every message it made: say only what is known."""
+    unknown = accepted - confirmed
+    return Problem(
+        f"Sociostacks accepted all {accepted:,} numbers, but listed the messages of only "
+        f"{confirmed:,}. For the other {unknown:,} it is not known how many messages were "
+        "created; most likely all of them were. Check the message list before sending to "
+        "these numbers again.",
+        fix_url=list_url,
+        fix_label="Open the message list",
+    )
+
+
+def stored_text_notes(rewrite: Rewrite) -> list[str]:
+    """What Sociostacks will change in the typed text, one sentence per kind of change."""
+    notes = []
+    if rewrite.tags:
+        tags = " ".join(rewrite.tags[:5]) + (" …" if len(rewrite.tags) > 5 else "")
+        notes.append(f"Sociostacks removes what looks like HTML tags: {tags}")
+    if rewrite.lone_angle:
+        lost = (
+            rewrite.lone_angle if len(rewrite.lone_angle) <= 60 else rewrite.lone_angle[:60] + "…"
+        )
+        notes.append(
+            f"Sociostacks removes everything from a “<” that no “>” follows, so “{lost}” "
+            f"would not be sent. Replacing “<” with “{LESS_THAN_STANDIN}” keeps it."
+        )
+    if rewrite.typography:
+        changed = ", ".join(rewrite.typography)
+        notes.append(f"Sociostacks turns {changed} into plain quotes, hyphens or dots.")
+    if rewrite.zero_width:
+        notes.append(
+            f"Sociostacks drops {rewrite.zero_width} invisible zero-width "
+            f"character{'s' if rewrite.zero_width != 1 else ''}."
+        )
+    if rewrite.spacing_changed:
+        notes.append(
+            "Sociostacks makes runs of spaces one space and removes spaces at the start, "
+            "at the end and around line breaks."
+        )
+    return notes

@@ -102,9 +102,8 @@ def thread(account_id: int, number: str, recent: Iterable[MessageRow] = ()) -> T
     newer = [
         ThreadMessage.of_upstream(row)
         for row in recent
-        if row.contact is not None
-        and row.contact.phone_number == number
-        and row.message.sms_id not in known
+        # The number smsadmin sent to counts too: Sociostacks hides those contacts.
+        if row.number == number and row.message.sms_id not in known
     ]
     messages = sorted(mirrored + newer, key=_sort_key)[-THREAD_LENGTH:]
     name = next((m.contact_name for m in reversed(messages) if m.contact_name), "")

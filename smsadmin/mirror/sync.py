@@ -46,6 +46,7 @@ from smsadmin.mirror.models import LIVE, Direction, KeyAccount, MirroredMessage,
 from smsadmin.mirror.walking import FULL, NEW, PAGE_SIZE, Walk
 from smsadmin.problems import problem_for
 from smsadmin.sms import reading
+from smsadmin.sms.models import SentMessage
 from smsadmin.sociostacks import budget
 from smsadmin.sociostacks.client import SociostacksClient
 from smsadmin.sociostacks.errors import NotFound, RateLimited, SociostacksError
@@ -334,6 +335,7 @@ class _Run:
             self._recheck_pending()
             self._go_on_with_full_pass()
             self._fill_missing_names()
+            self._fill_sent_numbers()
         except _Stop:
             pass
         except RateLimited as error:
@@ -445,24 +447,37 @@ class _Run:
     def _store(self, messages: Sequence[Message], *, full_pass: int | None = None) -> None:
         if not messages:
             return
-        contacts = self._directory(messages)
         now = timezone.now()
         account_id = self.state.account_id
         ids = [m.sms_id for m in messages]
+        sent_to = dict(
+            SentMessage.objects.filter(account_id=account_id, sms_id__in=ids).values_list(
+                "sms_id", "phone"
+            )
+        )
+        # Messages smsadmin sent have their number already: their contacts
+        # (unreadable when the send made them) need not be looked for.
+        contacts = self._directory([m for m in messages if m.sms_id not in sent_to])
         known = dict(
             MirroredMessage.objects.filter(account_id=account_id, sms_id__in=ids).values_list(
                 "sms_id", "deleted_at"
             )
         )
         synced_at = connection.ops.adapt_datetimefield_value(now)
-        named, unnamed = [], []
+        named, numbered, unnamed = [], [], []
         for message in messages:
             contact = contacts.get(message.contact_id) if message.contact_id else None
-            row = _row(account_id, message, contact, self.key.pk, synced_at, full_pass or 0)
-            # A row whose contact the directory lacks keeps the number it had.
-            (named if contact is not None or not message.contact_id else unnamed).append(row)
+            number = sent_to.get(message.sms_id, "")
+            row = _row(account_id, message, contact, number, self.key.pk, synced_at, full_pass or 0)
+            # A row whose contact the directory lacks keeps the number (and
+            # name) it had, unless smsadmin knows the number it was sent to.
+            if contact is not None or not message.contact_id:
+                named.append(row)
+            else:
+                (numbered if number else unnamed).append(row)
         update = [*_REFRESHED, "full_pass"] if full_pass is not None else _REFRESHED
         _upsert(named, update=[*update, *_CONTACT_COLUMNS])
+        _upsert(numbered, update=[*update, "phone", "phone_digits"])
         _upsert(unnamed, update=update)
         new = len(set(ids) - known.keys())
         revived = sum(1 for deleted_at in known.values() if deleted_at is not None)
@@ -578,18 +593,34 @@ class _Run:
             contact = self.contacts.get(contact_id)
             if contact is None:
                 continue
-            phone, digits, name = _contact_fields(contact)
+            phone, digits, name = _party_fields(contact, "")
             MirroredMessage.objects.filter(
                 account_id=self.state.account_id, contact_id=contact_id, phone_digits=""
             ).update(phone=phone, phone_digits=digits, contact_name=name)
 
+    def _fill_sent_numbers(self) -> None:
+        """Rows stored before their send had filed its numbers get the number now."""
+        account_id = self.state.account_id
+        sent = SentMessage.objects.filter(account_id=account_id)
+        numberless = MirroredMessage.objects.filter(
+            account_id=account_id, phone_digits="", sms_id__in=sent.values("sms_id")
+        ).values_list("sms_id", flat=True)[:FILL_NAMES_BATCH]
+        for sms_id, number in sent.filter(sms_id__in=list(numberless)).values_list(
+            "sms_id", "phone"
+        ):
+            phone, digits, _name = _party_fields(None, number)
+            MirroredMessage.objects.filter(account_id=account_id, sms_id=sms_id).update(
+                phone=phone, phone_digits=digits
+            )
 
-def _contact_fields(contact: Contact | None) -> tuple[str, str, str]:
-    if contact is None:
+
+def _party_fields(contact: Contact | None, number: str) -> tuple[str, str, str]:
+    """Phone, its digits and the name: the contact's, else just the number smsadmin sent to."""
+    if contact is None and not number:
         return "", "", ""
-    digits = _NOT_DIGIT.sub("", contact.phone_number)[:40]
+    digits = _NOT_DIGIT.sub("", contact.phone_number if contact else number)[:40]
     phone = f"+{digits}" if digits else ""
-    return phone, digits, _storable(contact.name)[:200]
+    return phone, digits, _storable(contact.name)[:200] if contact else ""
 
 
 _CONTACT_COLUMNS = ["phone", "phone_digits", "contact_name"]
@@ -614,6 +645,7 @@ def _row(
     account_id: int,
     message: Message,
     contact: Contact | None,
+    number: str,
     key_id: int,
     synced_at: object,
     full_pass: int,
@@ -640,7 +672,7 @@ def _row(
         synced_at,
         None,  # seen upstream, so not deleted (any more)
         full_pass,
-        *_contact_fields(contact),
+        *_party_fields(contact, number),
     )
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from dataclasses import replace
 from types import FrameType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .config import DEFAULT_API_KEY, SandboxConfig
+from .config import DEFAULT_API_KEY, PAGE_SIZES, QUIRK_SWITCHES, SandboxConfig
 from .server import SandboxServer
 
 
@@ -34,6 +35,28 @@ def parse_args(argv: list[str] | None = None) -> SandboxConfig:
         action="append",
         metavar="KEY",
         help=f"one account per key; repeat for more (default: {DEFAULT_API_KEY})",
+    )
+    parser.add_argument(
+        "--admin-api-key",
+        dest="admin_api_keys",
+        action="append",
+        metavar="KEY",
+        help="an account whose key belongs to a Sociostacks admin: never rate limited",
+    )
+    parser.add_argument(
+        "--without",
+        dest="quirks_off",
+        action="append",
+        choices=QUIRK_SWITCHES,
+        metavar="QUIRK",
+        help=f"switch off one of the real server's quirks: {', '.join(QUIRK_SWITCHES)}",
+    )
+    parser.add_argument(
+        "--account-page-size",
+        type=int,
+        choices=sorted(PAGE_SIZES),
+        default=defaults.quirks.account_page_size,
+        help="page size when results_per_page is missing or not allowed",
     )
     parser.add_argument("--latency-ms", type=int, default=defaults.latency_ms)
     parser.add_argument(
@@ -61,6 +84,7 @@ def parse_args(argv: list[str] | None = None) -> SandboxConfig:
         host=args.host,
         port=args.port,
         api_keys=tuple(args.api_keys or (DEFAULT_API_KEY,)),
+        admin_api_keys=tuple(args.admin_api_keys or ()),
         latency_ms=args.latency_ms,
         rate_limit=args.rate_limit,
         seed_messages=args.seed_messages,
@@ -71,6 +95,11 @@ def parse_args(argv: list[str] | None = None) -> SandboxConfig:
         inbound_one_in=args.inbound_one_in,
         timeout_seconds=args.timeout_seconds,
         log_requests=args.log_requests,
+        quirks=replace(
+            defaults.quirks,
+            account_page_size=args.account_page_size,
+            **dict.fromkeys(args.quirks_off or (), False),
+        ),
     )
 
 

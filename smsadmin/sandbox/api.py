@@ -10,15 +10,15 @@ import json
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .config import PAGE_SIZES, Quirks
 from .forms import php_int
 from .state import API_DATETIME_FORMAT, Account, Store
 
-PAGE_SIZES = frozenset({10, 25, 50, 100, 250, 500, 1000})
 CONTENT_MAX_CHARS = 1000
 # 66text inserts recipients in chunks of this size and rebuilds the id list per chunk.
 INSERT_CHUNK_SIZE = 5000
@@ -31,6 +31,11 @@ NO_ACCESS = "You do not have access to the API."
 MISSING_FIELDS = "You must fill all the required fields."
 NOT_FOUND = "The resource you are looking for does not exist."
 RATE_LIMITED = "You reached the limit of requests in one minute, please wait."
+# What PHP prints for an uncaught exception, under the JSON label the API set before.
+INTERNAL_ERROR_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Internal server error</title></head><body>"
+    b"<h1>Internal server error</h1></body></html>"
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,8 @@ class ApiRequest:
     api_key: str
     # Scheme and authority the client used, for pagination links ("http://127.0.0.1:8001").
     origin: str
+    # The quirks in force when the request arrived.
+    quirks: Quirks = field(default_factory=Quirks)
 
 
 @dataclass
@@ -96,7 +103,7 @@ def handle(store: Store, route: Route, request: ApiRequest) -> ApiResponse:
 def _paginated(
     rows: list[Any], account: Account, request: ApiRequest, resource: str
 ) -> ApiResponse:
-    size = _page_size(request.query.get("results_per_page"), account.default_results_per_page)
+    size = _page_size(request.query.get("results_per_page"), request.quirks.account_page_size)
     raw_page = request.query.get("page")
     page = 1 if raw_page is None else max(1, php_int(raw_page))
     total_pages = math.ceil(len(rows) / size)
@@ -186,8 +193,8 @@ def delete_message(
 ) -> ApiResponse:
     if not account.delete_message(sms_id):
         return error_response(404, NOT_FOUND)
-    # Quirk: 200 with an empty body (not 204), labelled the way PHP labels any output.
-    return ApiResponse(200, b"", content_type="text/html; charset=UTF-8")
+    # Quirk: 200 with an empty body (not 204), still labelled as JSON.
+    return ApiResponse(200, b"")
 
 
 # --- sending -------------------------------------------------------------------------
@@ -195,43 +202,112 @@ def delete_message(
 
 def create_messages(account: Account, request: ApiRequest, _id: int, now: datetime) -> ApiResponse:
     form = request.form
+    quirks = request.quirks
     # PHP-style check: a field counts as filled unless absent or "" ("0" is filled).
     if any(form.get(name, "") == "" for name in REQUIRED_SEND_FIELDS):
         return error_response(401, MISSING_FIELDS)
     device = account.devices.get(php_int(form["device_id"]))
     sim_subscription_id = php_int(form["sim_subscription_id"])
     if device is None or not device.has_sim(sim_subscription_id):
+        if quirks.unknown_sender_is_401:
+            return error_response(401, MISSING_FIELDS)
         return error_response(404, NOT_FOUND)
     phone_numbers = normalise_phone_numbers(form["phone_numbers"])
-    if not phone_numbers:
-        # Not documented upstream; nothing sendable is treated like a missing field.
+    unparseable = [number for number in phone_numbers if not parses(number)]
+    if unparseable and quirks.bad_number_is_html_500:
+        return ApiResponse(500, INTERNAL_ERROR_PAGE)
+    phone_numbers = [number for number in phone_numbers if number not in unparseable]
+    if not quirks.sends_to_opted_out:
+        opted_out = account.opted_out_numbers()
+        phone_numbers = [number for number in phone_numbers if number not in opted_out]
+    if quirks.rewrites_content:
+        content = stored_content(form["content"])
+    else:
+        content = form["content"][:CONTENT_MAX_CHARS]
+    if not phone_numbers or not content:
+        # Nothing sendable, or nothing left of the text: both count as a missing field.
         return error_response(401, MISSING_FIELDS)
     sms_ids = account.send(
         device=device,
         sim_subscription_id=sim_subscription_id,
-        content=form["content"][:CONTENT_MAX_CHARS],
+        content=content,
         phone_numbers=phone_numbers,
-        scheduled_at=scheduled_at(form, account.user.timezone, now),
+        scheduled_at=scheduled_at(form, account.user.timezone, now, quirks),
         now=now,
+        new_contacts_owned=not quirks.unowned_new_contacts,
     )
-    return json_response(201, {"data": {"sms_ids": _last_chunk(sms_ids)}})
+    if quirks.last_chunk_ids_only:
+        sms_ids = _last_chunk(sms_ids)
+    return json_response(201, {"data": {"sms_ids": sms_ids}})
 
 
 def _last_chunk(sms_ids: list[int]) -> list[int]:
-    # Quirk: every message is created, but only the final chunk's ids are reported.
-    if len(sms_ids) <= INSERT_CHUNK_SIZE:
-        return sms_ids
-    last_chunk_start = (len(sms_ids) - 1) // INSERT_CHUNK_SIZE * INSERT_CHUNK_SIZE
-    return sms_ids[last_chunk_start:]
+    # Quirk: every message is created, but the id list is rebuilt per chunk of
+    # 5000 and only the last one's survives: exactly 5000 answer none at all.
+    return sms_ids[len(sms_ids) - len(sms_ids) % INSERT_CHUNK_SIZE :]
 
 
 def normalise_phone_numbers(raw: str) -> list[str]:
-    """Split on newlines and commas, keep only "+digits", drop empties and repeats."""
-    numbers = ("+" + re.sub(r"[^0-9]", "", piece) for piece in re.split(r"[\r\n,]", raw))
-    return list(dict.fromkeys(number for number in numbers if number != "+"))
+    """Split on newlines and commas, drop empties and repeats, then reduce each to "+digits".
+
+    The repeats go before the digits are taken, so "+49 151 …" and "+49151…"
+    are two recipients, like on the real server.
+    """
+    pieces = (piece.strip() for piece in re.split(r"[\r\n,]", raw))
+    return ["+" + re.sub(r"[^0-9]", "", piece) for piece in dict.fromkeys(p for p in pieces if p)]
 
 
-def scheduled_at(form: dict[str, str], timezone: str, now: datetime) -> datetime:
+def parses(number: str) -> bool:
+    """Whether 66text's phone number parser would read "+digits" as a number at all.
+
+    Its parser (libphonenumber) refuses a country code starting with 0 (what
+    "0049…" becomes) and digits too few or too many to be a number; the
+    sandbox stays in the standard library and checks just that shape.
+    """
+    return _PARSEABLE.fullmatch(number) is not None
+
+
+_PARSEABLE = re.compile(r"\+[1-9][0-9]{2,16}")
+
+
+def stored_content(posted: str) -> str:
+    """What 66text keeps of a message's content: sociostacks-api.md's four rules, in order."""
+    text = _strip_tags(posted)
+    text = text.replace("'", "&#39;").replace('"', "&#34;")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(_TYPOGRAPHY.get(char, char) for char in text if char not in _ZERO_WIDTH)
+    lines = (re.sub(" {2,}", " ", line).strip(" ") for line in text.split("\n"))
+    text = "\n".join(lines).strip("\n")
+    return text[:CONTENT_MAX_CHARS]
+
+
+def _strip_tags(text: str) -> str:
+    """Drop every "<…>", and everything after a "<" that no ">" closes."""
+    kept: list[str] = []
+    in_tag = False
+    for char in text:
+        if in_tag:
+            in_tag = char != ">"
+        elif char == "<":
+            in_tag = True
+        else:
+            kept.append(char)
+    return "".join(kept)
+
+
+_TYPOGRAPHY = {
+    "\N{RIGHT SINGLE QUOTATION MARK}": "'",
+    "\N{LEFT SINGLE QUOTATION MARK}": "'",
+    "\N{LEFT DOUBLE QUOTATION MARK}": '"',
+    "\N{RIGHT DOUBLE QUOTATION MARK}": '"',
+    "\N{EM DASH}": "-",
+    "\N{EN DASH}": "-",
+    "\N{HORIZONTAL ELLIPSIS}": "...",
+}
+_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+
+
+def scheduled_at(form: dict[str, str], timezone: str, now: datetime, quirks: Quirks) -> datetime:
     """When a new message becomes due, in UTC."""
     # Quirk: the mere presence of is_scheduled schedules, even with "0" or "false".
     if "is_scheduled" not in form:
@@ -244,8 +320,15 @@ def scheduled_at(form: dict[str, str], timezone: str, now: datetime) -> datetime
         local = datetime.strptime(raw, API_DATETIME_FORMAT)
     except ValueError:
         return now
-    # Quirk: the time is read in the account's zone, not UTC.
-    return local.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+    # Quirk: the time is read in the account's zone, not UTC; a time the clocks
+    # pass twice is the second one.
+    zone = ZoneInfo(timezone)
+    first, second = local.replace(tzinfo=zone), local.replace(tzinfo=zone, fold=1)
+    # Both readings exist only in the repeated hour; in the skipped one neither does.
+    repeated = first.utcoffset() != second.utcoffset() and (
+        first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == local
+    )
+    return (second if repeated and quirks.dst_second_occurrence else first).astimezone(UTC)
 
 
 # --- routing -------------------------------------------------------------------------

@@ -7,10 +7,10 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from .config import FAILURE_MODES, SandboxConfig
+from .config import FAILURE_MODES, PAGE_SIZES, QUIRK_SWITCHES, Quirks, SandboxConfig
 
 RATE_LIMIT_WINDOW_SECONDS = 60.0
 RECORDED_POST_BODIES = 20
@@ -29,6 +29,7 @@ class Knobs:
     inbound_one_in: int
     fail_next_count: int = 0
     fail_next_mode: str = "500"
+    quirks: Quirks = field(default_factory=Quirks)
 
     @classmethod
     def from_config(cls, config: SandboxConfig) -> Knobs:
@@ -38,6 +39,7 @@ class Knobs:
             timeout_seconds=config.timeout_seconds,
             send_delay_seconds=config.send_delay_seconds,
             inbound_one_in=config.inbound_one_in,
+            quirks=config.quirks,
         )
 
     def apply(self, changes: dict[str, Any]) -> None:
@@ -51,6 +53,11 @@ class Knobs:
                 updates[name] = float(_non_negative(name, changes[name], (int, float)))
         if "fail_next" in changes:
             updates.update(_fail_next(changes["fail_next"]))
+        quirks = {name: _switch(name, changes[name]) for name in QUIRK_SWITCHES if name in changes}
+        if "account_page_size" in changes:
+            quirks["account_page_size"] = _page_size(changes["account_page_size"])
+        if quirks:
+            updates["quirks"] = replace(self.quirks, **quirks)
         for name, value in updates.items():
             setattr(self, name, value)
 
@@ -69,6 +76,7 @@ class Knobs:
             "send_delay_seconds": self.send_delay_seconds,
             "inbound_one_in": self.inbound_one_in,
             "fail_next": {"count": self.fail_next_count, "mode": self.fail_next_mode},
+            **asdict(self.quirks),
         }
 
 
@@ -76,6 +84,19 @@ def _non_negative(name: str, value: Any, kind: type | tuple[type, ...]) -> Any:
     # bool is an int subclass; `"latency_ms": true` is a typo, not 1 ms.
     if isinstance(value, bool) or not isinstance(value, kind) or value < 0:
         raise KnobError(f"{name} must be a non-negative number, got {value!r}")
+    return value
+
+
+def _switch(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise KnobError(f"{name} must be true or false, got {value!r}")
+    return value
+
+
+def _page_size(value: Any) -> int:
+    if isinstance(value, bool) or value not in PAGE_SIZES:
+        sizes = ", ".join(map(str, sorted(PAGE_SIZES)))
+        raise KnobError(f"account_page_size must be one of {sizes}, got {value!r}")
     return value
 
 
@@ -127,11 +148,10 @@ class RateDecision:
     remaining: int
     reset_seconds: int
 
-    def headers(self) -> dict[str, str]:
-        headers = {
-            "X-RateLimit-Limit": str(self.limit),
-            "X-RateLimit-Remaining": str(self.remaining),
-        }
+    def headers(self, *, remaining_on_429: bool = False) -> dict[str, str]:
+        headers = {"X-RateLimit-Limit": str(self.limit)}
+        if self.allowed or remaining_on_429:
+            headers["X-RateLimit-Remaining"] = str(self.remaining)
         if not self.allowed:
             headers["X-RateLimit-Reset"] = str(self.reset_seconds)
         return headers

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 from . import api
-from .config import SandboxConfig
+from .config import QUIRK_SWITCHES, Quirks, SandboxConfig
 from .forms import parse_form
 from .knobs import KnobError, Knobs, RateDecision, RateLimiter, Stats
 from .seed import make_seeder
@@ -31,7 +31,11 @@ CONTROL_KEYS = frozenset(
         "reset_stats",
         "reset_rate_limit",
         "add_api_key",
+        "add_admin_api_key",
+        "remove_sim",
         "tick",
+        "account_page_size",
+        *QUIRK_SWITCHES,
     }
 )
 
@@ -66,6 +70,7 @@ class SandboxServer(ThreadingHTTPServer):
             config.api_keys,
             make_seeder(config.seed, config.seed_messages, config.timezone),
             config.seed,
+            admin_api_keys=config.admin_api_keys,
         )
         self.knobs = Knobs.from_config(config)
         self.knobs_lock = threading.Lock()
@@ -196,42 +201,55 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             latency_ms = self.server.knobs.latency_ms
             rate_limit = self.server.knobs.rate_limit
             timeout_seconds = self.server.knobs.timeout_seconds
+            quirks = self.server.knobs.quirks
             failure = self.server.knobs.take_failure()
         self._pause(latency_ms / 1000)
 
         token = api.bearer_token(self.headers.get("Authorization"))
+        limit = self._limit_for(token, rate_limit, quirks)
         if failure == "timeout":
             # Stall past the client's patience, then really process the request, as a slow
             # upstream does: a client that retries a timed-out POST sends the SMS twice.
             self._pause(timeout_seconds)
         elif failure is not None:
             # An injected failure spends no budget but still reports it.
-            decision = self._rate_decision(token or "", rate_limit, spend=False)
+            decision = self._rate_decision(token or "", limit, spend=False)
             self._send(self._injected_failure(failure), decision.headers() if decision else {})
             return
 
-        self._answer_api(route, query, form, token, rate_limit)
+        request = api.ApiRequest(
+            query=dict(parse_qsl(query, keep_blank_values=True)),
+            form=form,
+            api_key=token or "",
+            origin=self._origin(),
+            quirks=quirks,
+        )
+        self._answer_api(route, request, token is not None, limit)
 
     def _answer_api(
-        self, route: api.Route, query: str, form: dict[str, str], token: str | None, limit: int
+        self, route: api.Route, request: api.ApiRequest, has_token: bool, limit: int
     ) -> None:
-        decision = self._rate_decision(token or "", limit, spend=True)
-        rate_headers = decision.headers() if decision else {}
+        decision = self._rate_decision(request.api_key, limit, spend=True)
+        remaining_on_429 = not request.quirks.no_remaining_on_429
+        rate_headers = decision.headers(remaining_on_429=remaining_on_429) if decision else {}
         if decision is not None and not decision.allowed:
             self._send(api.error_response(429, api.RATE_LIMITED), rate_headers)
-        elif token is None:
+        elif not has_token:
             self._send(api.missing_bearer_response(), rate_headers)
         else:
-            request = api.ApiRequest(
-                query=dict(parse_qsl(query, keep_blank_values=True)),
-                form=form,
-                api_key=token,
-                origin=self._origin(),
-            )
             self._send(api.handle(self.server.store, route, request), rate_headers)
 
+    def _limit_for(self, token: str | None, rate_limit: int, quirks: Quirks) -> int:
+        """The per-minute limit this request counts against; 0 means none, and no headers."""
+        store = self.server.store
+        if quirks.no_rate_headers_for_bad_keys and not store.knows_key(token):
+            return 0
+        if quirks.admin_keys_unlimited and store.is_admin_key(token):
+            return 0
+        return rate_limit
+
     def _rate_decision(self, bucket: str, limit: int, *, spend: bool) -> RateDecision | None:
-        # An unlimited sandbox (limit 0) sends no rate headers rather than a misleading "0".
+        # An unlimited key or sandbox (limit 0) sends no rate headers rather than a misleading "0".
         if limit <= 0:
             return None
         limiter = self.server.rate_limiter
@@ -278,9 +296,15 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         if unknown:
             self._send_json(400, {"error": f"unknown knobs: {', '.join(unknown)}"})
             return
-        new_key = changes.get("add_api_key")
-        if new_key is not None and (not isinstance(new_key, str) or not new_key):
-            self._send_json(400, {"error": "add_api_key must be a non-empty string"})
+        for name in ("add_api_key", "add_admin_api_key"):
+            new_key = changes.get(name)
+            if new_key is not None and (not isinstance(new_key, str) or not new_key):
+                self._send_json(400, {"error": f"{name} must be a non-empty string"})
+                return
+        if "remove_sim" in changes and not _is_sim_to_remove(changes["remove_sim"]):
+            self._send_json(
+                400, {"error": 'remove_sim must look like {"device_id": 1, "subscription_id": 2}'}
+            )
             return
         try:
             with self.server.knobs_lock:
@@ -288,18 +312,27 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         except KnobError as error:
             self._send_json(400, {"error": str(error)})
             return
-        self._apply_actions(changes, new_key)
+        if not self._apply_actions(changes):
+            self._send_json(404, {"error": "no such device or SIM to remove"})
+            return
         self._send_json(200, self._knob_state())
 
-    def _apply_actions(self, changes: dict[str, Any], new_key: str | None) -> None:
+    def _apply_actions(self, changes: dict[str, Any]) -> bool:
+        """Carry out the one-off actions; False when the SIM to remove was not there."""
+        store = self.server.store
         if changes.get("reset_stats"):
             self.server.stats.reset()
         if changes.get("reset_rate_limit"):
             self.server.rate_limiter.reset()
-        if new_key is not None:
-            self.server.store.add_account(new_key)
+        if (new_key := changes.get("add_api_key")) is not None:
+            store.add_account(new_key)
+        if (admin_key := changes.get("add_admin_api_key")) is not None:
+            store.add_account(admin_key, admin=True)
         if changes.get("tick"):
             self.server.tick()
+        if (sim := changes.get("remove_sim")) is not None:
+            return store.remove_sim(sim["device_id"], sim.get("subscription_id"))
+        return True
 
     def _knob_state(self) -> dict[str, Any]:
         with self.server.knobs_lock:
@@ -322,3 +355,11 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(response.body)
+
+
+def _is_sim_to_remove(value: Any) -> bool:
+    """{"device_id": 1, "subscription_id": 2} takes a SIM out; without the SIM, the whole phone."""
+    if not isinstance(value, dict) or set(value) - {"device_id", "subscription_id"}:
+        return False
+    ids = [value.get("device_id"), value.get("subscription_id", 1)]
+    return all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in ids)

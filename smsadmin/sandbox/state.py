@@ -111,7 +111,8 @@ class Device:
 @dataclass
 class Contact:
     id: int
-    user_id: int
+    # None for the contacts a send creates on the real server: nobody owns them.
+    user_id: int | None
     phone_number: str
     # Contacts created implicitly by a send have no name: the admin must cope with null.
     name: str | None
@@ -220,23 +221,27 @@ class IdSequences:
 class Account:
     user: User
     ids: IdSequences
-    # Any results_per_page outside the allowed set falls back to this, not necessarily 25.
-    default_results_per_page: int = 25
     devices: dict[int, Device] = field(default_factory=dict)
     contacts: dict[int, Contact] = field(default_factory=dict)
+    # Contacts created by sends with no owner: messages point at them, but
+    # neither GET /contacts nor GET /contacts/{id} shows them.
+    unowned_contacts: dict[int, Contact] = field(default_factory=dict)
     messages: dict[int, Message] = field(default_factory=dict)
 
-    def create_contact(self, phone_number: str, now: datetime) -> Contact:
+    def create_contact(self, phone_number: str, now: datetime, *, owned: bool = True) -> Contact:
         contact = Contact(
             id=self.ids.next_contact_id(),
-            user_id=self.user.id,
+            user_id=self.user.id if owned else None,
             phone_number=phone_number,
             name=None,
             has_opted_out=False,
             created=now,
         )
-        self.contacts[contact.id] = contact
+        (self.contacts if owned else self.unowned_contacts)[contact.id] = contact
         return contact
+
+    def opted_out_numbers(self) -> set[str]:
+        return {c.phone_number for c in self.contacts.values() if c.has_opted_out}
 
     def add_message(self, message: Message) -> None:
         self.messages[message.sms_id] = message
@@ -250,16 +255,21 @@ class Account:
         phone_numbers: list[str],
         scheduled_at: datetime,
         now: datetime,
+        *,
+        new_contacts_owned: bool = True,
     ) -> list[int]:
         """Queue one pending message per recipient, creating a contact for each new number.
 
-        Returns every new id in order."""
+        Only the account's own contacts are looked up, so a number sent to
+        before through an unowned contact gets another one. Returns every new
+        id in order."""
         contacts_by_number = {c.phone_number: c for c in self.contacts.values()}
         sms_ids = []
         for phone_number in phone_numbers:
             contact = contacts_by_number.get(phone_number)
             if contact is None:
-                contact = contacts_by_number[phone_number] = self.create_contact(phone_number, now)
+                contact = self.create_contact(phone_number, now, owned=new_contacts_owned)
+                contacts_by_number[phone_number] = contact
             message = Message(
                 sms_id=self.ids.next_sms_id(),
                 user_id=self.user.id,
@@ -277,14 +287,28 @@ class Account:
             sms_ids.append(message.sms_id)
         return sms_ids
 
+    def remove_sim(self, device_id: int, subscription_id: int | None) -> bool:
+        """Take a SIM out of a phone, or (without a SIM) the phone off the account."""
+        device = self.devices.get(device_id)
+        if device is None:
+            return False
+        if subscription_id is None:
+            del self.devices[device_id]
+            return True
+        kept = [sim for sim in device.sims if sim.subscription_id != subscription_id]
+        removed = len(kept) < len(device.sims)
+        device.sims = kept
+        return removed
+
     def delete_message(self, sms_id: int) -> bool:
         message = self.messages.pop(sms_id, None)
         if message is None:
             return False
         # A deleted pending message will never be sent, so the phone stops counting it;
         # totals of sent/failed/received are history and stay.
-        if message.status == "pending":
-            self.devices[message.device_id].count_status("pending", -1)
+        device = self.devices.get(message.device_id)
+        if message.status == "pending" and device is not None:
+            device.count_status("pending", -1)
         return True
 
     def settle_due_messages(self, now: datetime, delay: timedelta, rng: random.Random) -> None:
@@ -292,22 +316,24 @@ class Account:
         for message in self.messages.values():
             if message.status != "pending" or message.scheduled_datetime is None:
                 continue
-            if message.scheduled_datetime + delay > now:
+            # A phone taken off the account never reports its queue.
+            device = self.devices.get(message.device_id)
+            if message.scheduled_datetime + delay > now or device is None:
                 continue
             failed = rng.randrange(FAILURE_ONE_IN) == 0
             message.status = "failed" if failed else "sent"
             message.error = rng.choice(PHONE_ERRORS) if failed else None
             message.datetime = now
-            device = self.devices[message.device_id]
             device.count_status("pending", -1)
             device.count_status(message.status, +1)
 
     def receive_inbound(self, now: datetime, rng: random.Random) -> None:
         """A known contact who has not opted out texts one of the phones."""
         senders = [c for c in self.contacts.values() if not c.has_opted_out]
-        if not senders or not self.devices:
+        phones = [device for device in self.devices.values() if device.sims]
+        if not senders or not phones:
             return
-        device = rng.choice(list(self.devices.values()))
+        device = rng.choice(phones)
         message = Message(
             sms_id=self.ids.next_sms_id(),
             user_id=self.user.id,
@@ -340,13 +366,16 @@ class Store:
         seeder: AccountSeeder,
         seed: int,
         clock: Callable[[], datetime] = utc_now,
+        admin_api_keys: tuple[str, ...] = (),
     ) -> None:
         self.lock = threading.RLock()
         self.clock = clock
         self._seeder = seeder
         self._seed = seed
-        self._initial_api_keys = tuple(dict.fromkeys(api_keys))
+        self._initial_api_keys = tuple(dict.fromkeys(api_keys + admin_api_keys))
+        self._initial_admin_keys = frozenset(admin_api_keys)
         self._accounts: dict[str, Account] = {}
+        self.admin_keys: set[str] = set()
         self._ids = IdSequences()
         self._life_rng = random.Random(seed)
         self.reset()
@@ -357,14 +386,33 @@ class Store:
             self._ids = IdSequences()
             self._life_rng = random.Random(self._seed)
             self._accounts = {}
+            self.admin_keys = set(self._initial_admin_keys)
             for api_key in self._initial_api_keys:
                 self.add_account(api_key)
 
-    def add_account(self, api_key: str) -> None:
+    def add_account(self, api_key: str, *, admin: bool = False) -> None:
         with self.lock:
             if api_key not in self._accounts:
                 index = len(self._accounts)
                 self._accounts[api_key] = self._seeder(api_key, index, self._ids, self.clock())
+            if admin:
+                self.admin_keys.add(api_key)
+
+    def is_admin_key(self, api_key: str | None) -> bool:
+        with self.lock:
+            return api_key in self.admin_keys
+
+    def knows_key(self, api_key: str | None) -> bool:
+        with self.lock:
+            return api_key in self._accounts
+
+    def remove_sim(self, device_id: int, subscription_id: int | None) -> bool:
+        """Whether a phone (or one SIM of it) was there to take away, in any account."""
+        with self.lock:
+            return any(
+                account.remove_sim(device_id, subscription_id)
+                for account in self._accounts.values()
+            )
 
     @property
     def api_keys(self) -> list[str]:

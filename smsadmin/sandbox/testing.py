@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from .config import DEFAULT_API_KEY, SandboxConfig
+from .config import DEFAULT_API_KEY, QUIRK_SWITCHES, SandboxConfig
 from .server import SandboxServer
 
 CONTROL_TIMEOUT_SECONDS = 10.0
@@ -82,7 +82,7 @@ def running_sandbox(
     """An in-process sandbox on a free loopback port, serving from a daemon thread.
 
     `more` takes the remaining SandboxConfig fields: send_delay_seconds, inbound_one_in,
-    timeout_seconds, log_requests.
+    timeout_seconds, log_requests, admin_api_keys, quirks.
     """
     config = _config(
         "127.0.0.1",
@@ -200,9 +200,15 @@ def cli_arguments(config: SandboxConfig) -> list[str]:
         "--send-delay-seconds", str(config.send_delay_seconds),
         "--inbound-one-in", str(config.inbound_one_in),
         "--timeout-seconds", str(config.timeout_seconds),
+        "--account-page-size", str(config.quirks.account_page_size),
     ]  # fmt: skip
     for api_key in config.api_keys:
         arguments += ["--api-key", api_key]
+    for api_key in config.admin_api_keys:
+        arguments += ["--admin-api-key", api_key]
+    for quirk in QUIRK_SWITCHES:
+        if not getattr(config.quirks, quirk):
+            arguments += ["--without", quirk]
     if config.log_requests:
         arguments.append("--log-requests")
     return arguments

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Case, F, Q, Sum, When
 from django.utils import timezone
 
+from smsadmin.sociostacks import content
+
 # A draft nobody confirmed holds message text and phone numbers; it is not
 # kept longer than this.
 UNCONFIRMED_KEEP = timedelta(days=7)
@@ -80,7 +82,14 @@ class SendRequest(models.Model):
     segments = models.PositiveIntegerField()
 
     recipient_count = models.PositiveIntegerField()
-    sent_count = models.PositiveIntegerField(default=0)
+    sent_count = models.PositiveIntegerField(
+        default=0, help_text="Recipients in the POSTs Sociostacks accepted."
+    )
+    unconfirmed_count = models.PositiveIntegerField(
+        default=0,
+        help_text="Of those, recipients whose message ids the answer did not list: "
+        "their messages were most likely created, but that is not known.",
+    )
     batches_total = models.PositiveIntegerField(default=0)
     batches_done = models.PositiveIntegerField(default=0)
     sms_ids = models.JSONField(default=list)
@@ -118,7 +127,55 @@ class SendRequest(models.Model):
         return self.recipient_count * self.segments
 
     @property
+    def confirmed_count(self) -> int:
+        """Messages known to exist: Sociostacks answered their ids."""
+        return len(self.sms_ids)
+
+    @property
+    def stored_content(self) -> str:
+        """The text as Sociostacks stores it and the phone sends it."""
+        return content.rewrite(self.content).stored
+
+    @property
     def progress_percent(self) -> int:
         if not self.batches_total:
             return 0
         return round(100 * self.batches_done / self.batches_total)
+
+
+class SentMessage(models.Model):
+    """A message smsadmin created, with the number it went to.
+
+    An upstream message carries no number, only a contact, and a send to a
+    number that is not yet one of the account's contacts makes a contact
+    nobody can read (sociostacks-api.md): only the sender ever knows where
+    such a message went. So every id a send's answer lists is written here
+    with its number, in the transaction that records that answer on the
+    send; pages, the mirror, search and export take numbers from here.
+
+    Keyed like the mirror, by the Sociostacks account and the message id.
+    """
+
+    account_id = models.PositiveBigIntegerField()
+    sms_id = models.PositiveBigIntegerField()
+    phone = models.CharField(max_length=16, help_text="E.164, as sent.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    send_request = models.ForeignKey(
+        SendRequest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sent_messages",
+        help_text="The send that created it (who sent it, with what).",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account_id", "sms_id"], name="sentmessage_account_sms")
+        ]
+        indexes = [
+            models.Index(fields=["account_id", "phone", "created_at"], name="sentmessage_phone")
+        ]
+
+    def __str__(self) -> str:
+        return f"message {self.sms_id} of account {self.account_id} to {self.phone}"

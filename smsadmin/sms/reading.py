@@ -4,7 +4,8 @@ Every read goes through ``budget.cached_read`` so that one upstream answer
 serves every viewer of the same key, and so that a 429 or an outage shows the
 last answer we had instead of an error. Phone numbers and device names come
 from directories fetched whole (one call per 1000 contacts), never one call
-per table row.
+per table row; numbers the contact list does not show come from what
+smsadmin wrote down (``numbers.known_numbers``).
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -14,9 +15,11 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from smsadmin.sms.numbers import known_numbers
 from smsadmin.sociostacks import budget
 from smsadmin.sociostacks.budget import Cached
 from smsadmin.sociostacks.client import SociostacksClient
+from smsadmin.sociostacks.errors import SociostacksError
 from smsadmin.sociostacks.types import Contact, Device, Message, Page, Sim
 
 # When a page shows a contact the directory does not know yet (a number we
@@ -75,6 +78,13 @@ class MessageRow:
     contact: Contact | None
     device: Device | None
     sim: Sim | None
+    # The number smsadmin knows the message went to (or came from), when the
+    # contact list does not show it.
+    known_number: str = ""
+
+    @property
+    def number(self) -> str:
+        return self.contact.phone_number if self.contact else self.known_number
 
     @property
     def is_cancellable(self) -> bool:
@@ -86,24 +96,36 @@ class MessageRow:
         return "Cancel" if self.is_cancellable else "Delete"
 
 
-def describe(messages: Iterable[Message], directory: Directory) -> list[MessageRow]:
+def describe(
+    messages: Iterable[Message], directory: Directory, known: Mapping[int, str]
+) -> list[MessageRow]:
     return [
         MessageRow(
             message=m,
             contact=directory.contact(m.contact_id),
             device=directory.device(m.device_id),
             sim=directory.sim(m.device_id, m.sim_subscription_id),
+            known_number=known.get(m.sms_id, ""),
         )
         for m in messages
     ]
 
 
-def devices(client: SociostacksClient) -> Cached[list[Device]]:
+def _account_id(client: SociostacksClient) -> int | None:
+    """The key's account, to look its numbers up under; None when it cannot be read now."""
+    try:
+        return client.account().id
+    except SociostacksError:
+        return None
+
+
+def devices(client: SociostacksClient, *, refresh: bool = False) -> Cached[list[Device]]:
+    """The account's phones; ``refresh`` reads them again now, if the budget allows."""
     return budget.cached_read(
         client.fingerprint,
         "devices",
         client.all_devices,
-        fresh_for=settings.SOCIOSTACKS_DIRECTORY_FRESH_SECONDS,
+        fresh_for=0 if refresh else settings.SOCIOSTACKS_DIRECTORY_FRESH_SECONDS,
         invalidated_by_writes=False,
     )
 
@@ -128,16 +150,27 @@ def contacts(client: SociostacksClient, needed: set[int]) -> Cached[dict[int, Co
     )
 
 
+def contacts_as_last_read(client: SociostacksClient) -> Mapping[int, Contact] | None:
+    """The contact directory as some page last read it, without a call; None if never."""
+    answer = budget.last_read(client.fingerprint, "contacts")
+    return None if answer is None else answer.value
+
+
 def directory_for(
-    client: SociostacksClient, messages: Iterable[Message]
-) -> tuple[Directory, list[Cached]]:
-    needed = {m.contact_id for m in messages if m.contact_id}
+    client: SociostacksClient, messages: Sequence[Message]
+) -> tuple[Directory, dict[int, str], list[Cached]]:
+    """Contacts and devices to name ``messages`` by, and the numbers smsadmin knows for them.
+
+    A contact is only looked for when its message's number is not known
+    already: the contacts a send creates never show up in the list, and
+    waiting for them would re-read the list over and over.
+    """
+    known = known_numbers(_account_id(client), [m.sms_id for m in messages])
+    needed = {m.contact_id for m in messages if m.contact_id and m.sms_id not in known}
     contact_answer = contacts(client, needed)
     device_answer = devices(client)
-    return Directory(contact_answer.value, tuple(device_answer.value)), [
-        contact_answer,
-        device_answer,
-    ]
+    directory = Directory(contact_answer.value, tuple(device_answer.value))
+    return directory, known, [contact_answer, device_answer]
 
 
 @dataclass(frozen=True)
@@ -185,10 +218,10 @@ def _messages(client: SociostacksClient, page: int, size: int) -> Cached[Page[Me
 
 def message_page(client: SociostacksClient, page: int, size: int) -> MessagePage:
     answer = _messages(client, page, size)
-    directory, directory_answers = directory_for(client, answer.value.items)
+    directory, known, directory_answers = directory_for(client, answer.value.items)
     return MessagePage(
         page=answer.value,
-        rows=describe(answer.value.items, directory),
+        rows=describe(answer.value.items, directory, known),
         freshness=Freshness.of(answer, *directory_answers),
     )
 
@@ -206,8 +239,8 @@ def message_detail(client: SociostacksClient, sms_id: int) -> MessageDetail:
         lambda: client.get_message(sms_id),
         fresh_for=settings.SOCIOSTACKS_LIST_FRESH_SECONDS,
     )
-    directory, directory_answers = directory_for(client, [answer.value])
-    (row,) = describe([answer.value], directory)
+    directory, known, directory_answers = directory_for(client, [answer.value])
+    (row,) = describe([answer.value], directory, known)
     return MessageDetail(row=row, freshness=Freshness.of(answer, *directory_answers))
 
 
@@ -239,9 +272,9 @@ def scheduled_messages(client: SociostacksClient, max_pages: int) -> ScheduledSc
     now = timezone.now()
     due = [m for a in answers for m in a.value.items if m.is_scheduled_in_future(now)]
     due.sort(key=lambda m: m.scheduled_at or now)
-    directory, directory_answers = directory_for(client, due)
+    directory, known, directory_answers = directory_for(client, due)
     return ScheduledScan(
-        rows=describe(due, directory),
+        rows=describe(due, directory, known),
         freshness=Freshness.of(*answers, *directory_answers),
         messages_examined=sum(len(a.value.items) for a in answers),
         total_messages=answers[0].value.total,

@@ -22,6 +22,11 @@ urlpatterns = [
         compose_views.replace_content_lookalikes,
         name="compose_replace_lookalikes",
     ),
+    path(
+        "compose/keep-angle-brackets",
+        compose_views.keep_angle_brackets,
+        name="compose_keep_angle_brackets",
+    ),
     path("compose/sims", compose_views.sim_options, name="compose_sims"),
     path("compose/confirm/<uuid:token>", compose_views.confirm, name="compose_confirm"),
     path("compose/send/<uuid:token>", compose_views.send, name="compose_send"),

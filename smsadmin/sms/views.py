@@ -36,6 +36,7 @@ def _budget_context(client: SociostacksClient) -> dict[str, object]:
     return {
         "calls_left": budget.calls_left(fingerprint),
         "blocked_for": budget.blocked_for(fingerprint),
+        "not_limited": budget.is_unlimited(fingerprint),
     }
 
 

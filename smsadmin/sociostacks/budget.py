@@ -37,6 +37,10 @@ _POLL_SECONDS = 0.05
 # of each waiting through time-outs and retries of their own.
 DOWN_BACKOFF_SECONDS = 10
 
+# How long a success without rate headers counts as "this key is not limited";
+# any answer that carries them ends it at once.
+UNLIMITED_KEEP_SECONDS = 10 * 60
+
 RATE_LIMITED = "rate limited"
 BUDGET_NEARLY_SPENT = "budget nearly spent"
 UPSTREAM_UNAVAILABLE = "upstream unavailable"
@@ -89,11 +93,20 @@ def reset_seconds(headers: Mapping[str, str]) -> int | None:
     return max(1, value)
 
 
-def record_response(fp: str, headers: Mapping[str, str]) -> None:
+def record_response(fp: str, headers: Mapping[str, str], *, status: int) -> None:
+    """What an answer says about the key's budget.
+
+    An answer without rate headers says nothing, except a success: keys of
+    Sociostacks' own admins are never limited and carry none. A refused key's
+    401 carries none either, and proves nothing about the limit.
+    """
     limit = _header_int(headers, "X-RateLimit-Limit")
     remaining = _header_int(headers, "X-RateLimit-Remaining")
     if limit is None and remaining is None:
+        if 200 <= status < 300:
+            cache.set(_key(fp, "unlimited"), True, UNLIMITED_KEEP_SECONDS)
         return
+    cache.delete(_key(fp, "unlimited"))
     now = time.time()
     reset = reset_seconds(headers)
     state = RateLimitState(limit, remaining, None if reset is None else now + reset, now)
@@ -115,6 +128,11 @@ def current_state(fp: str) -> RateLimitState | None:
     if state is not None and state.window_passed(time.time()):
         return replace(state, remaining=state.limit)
     return state
+
+
+def is_unlimited(fp: str) -> bool:
+    """Upstream's last success for this key carried no rate headers: it is not limited."""
+    return bool(cache.get(_key(fp, "unlimited")))
 
 
 def calls_left(fp: str) -> int | None:
@@ -160,6 +178,8 @@ def _claim_read(fp: str, reserve: int) -> bool:
     Claimed atomically in the shared cache, so ten people opening ten different
     pages at once cannot together spend the calls kept for sends and deletes.
     """
+    if is_unlimited(fp):
+        return True
     state = current_state(fp)
     limit = state.limit if state is not None and state.limit else DEFAULT_LIMIT
     return _increment(_minute_key(fp, "reads")) <= limit - reserve
@@ -223,6 +243,12 @@ def prime(fp: str, values: Mapping[str, T], *, generation: int) -> None:
         {_key(fp, "read", name): _Entry(value, now, generation) for name, value in values.items()},
         STALE_KEEP_SECONDS,
     )
+
+
+def last_read(fp: str, name: str) -> Cached[T] | None:
+    """What ``cached_read`` last fetched for ``name``, however old, without calling upstream."""
+    entry: _Entry[T] | None = cache.get(_key(fp, "read", name))
+    return None if entry is None else entry.served(fresh=False)
 
 
 def current_generation(fp: str) -> int:

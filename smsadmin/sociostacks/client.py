@@ -8,6 +8,7 @@ headers, batching, and the upstream quirks listed in sociostacks-api.md.
 
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -19,14 +20,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import requests
 from django.conf import settings
 
-from . import budget
+from . import budget, content
 from .errors import (
     InvalidRequest,
+    NotFound,
     PartialSendError,
     RateLimited,
+    SenderUnavailable,
     SociostacksError,
     UnreadableResponse,
     UpstreamUnavailable,
+    ValidationRefused,
     error_for,
 )
 from .types import Account, BatchResult, Contact, Device, Message, Page, record, sms_ids
@@ -37,10 +41,12 @@ logger = logging.getLogger("smsadmin.sociostacks")
 
 # Any other value is silently ignored upstream and the account default applies.
 PAGE_SIZES = frozenset({10, 25, 50, 100, 250, 500, 1000})
-# Upstream cuts longer content without a word; we refuse instead.
-MAX_CONTENT_CHARS = 1000
-# With more recipients upstream returns only the last chunk's ids.
-MAX_RECIPIENTS_PER_POST = 5000
+# Upstream inserts recipients in chunks of 5000 and answers only the last
+# chunk's ids (none at all for exactly 5000): one short of a chunk, every id comes back.
+MAX_RECIPIENTS_PER_POST = 4999
+# What a validated number looks like; anything else may not parse upstream,
+# and one such number fails the whole POST with an HTML 500.
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 GET_RETRIES = 2
 _RETRY_STATUSES = frozenset({502, 503, 504})
 DEFAULT_RETRY_AFTER = 60
@@ -123,13 +129,17 @@ def _check_paging(page: int, results_per_page: int) -> None:
         raise InvalidRequest(f"Results per page must be one of {sizes}.")
 
 
-def _check_content(content: str) -> None:
-    if not content.strip():
-        raise InvalidRequest("The message is empty.")
-    if len(content) > MAX_CONTENT_CHARS:
+def _content_to_post(typed: str) -> str:
+    """What to post for ``typed``, refused when upstream would store nothing or cut it."""
+    rewrite = content.rewrite(typed)
+    if rewrite.is_empty:
+        raise InvalidRequest("Nothing of the message is left once Sociostacks has rewritten it.")
+    if rewrite.cut:
         raise InvalidRequest(
-            f"The message has {len(content)} characters; at most {MAX_CONTENT_CHARS} can be sent."
+            f"The message is {rewrite.length} characters as Sociostacks stores it; at most "
+            f"{content.MAX_STORED_CHARS} are kept, so its end would be lost."
         )
+    return rewrite.sent
 
 
 def _check_future(when: datetime) -> None:
@@ -137,6 +147,31 @@ def _check_future(when: datetime) -> None:
         raise InvalidRequest("The scheduled time needs a time zone.")
     if when <= datetime.now(UTC):
         raise InvalidRequest("The scheduled time is not in the future.")
+
+
+def repeated_wall_time(local: datetime) -> bool:
+    """Whether the clocks show this wall time twice (the hour repeated when they go back)."""
+    first, second = local.replace(fold=0), local.replace(fold=1)
+    return first.utcoffset() != second.utcoffset() and (
+        first.astimezone(UTC).astimezone(local.tzinfo).replace(tzinfo=None)
+        == local.replace(tzinfo=None)
+    )
+
+
+def scheduled_wall_time(when: datetime, zone: ZoneInfo) -> str:
+    """``when`` as the account-zone wall time upstream reads, or why it cannot be said.
+
+    Upstream reads a wall time the clocks show twice as its second occurrence:
+    the first one cannot be asked for, and sending it would go out an hour late.
+    """
+    local = when.astimezone(zone)
+    if repeated_wall_time(local) and local.fold == 0:
+        raise InvalidRequest(
+            f"{local:%Y-%m-%d %H:%M} happens twice in {zone.key} (the clocks go back), and "
+            "Sociostacks reads it as the second time, an hour later than picked. "
+            "Pick a time outside that hour."
+        )
+    return local.strftime(_SCHEDULED_FORMAT)
 
 
 def _recipients(phone_numbers: Sequence[str]) -> list[str]:
@@ -149,6 +184,8 @@ def _recipients(phone_numbers: Sequence[str]) -> list[str]:
     # Upstream splits on newlines and commas: one entry must stay one recipient.
     if any("," in number or "\n" in number for number in numbers):
         raise InvalidRequest("A phone number may not contain a comma or a line break.")
+    if not all(_E164.fullmatch(number) for number in numbers):
+        raise InvalidRequest("Every phone number must be written as +country code and number.")
     return numbers
 
 
@@ -203,15 +240,18 @@ class SociostacksClient:
         scheduled_at: datetime | None = None,
         on_batch: Callable[[BatchResult], None] | None = None,
     ) -> list[int]:
-        """Send `content` to every number, in POSTs of at most 5000 recipients.
+        """Send ``content`` (as typed) to every number, in POSTs of at most 4999 recipients.
 
-        Returns every new sms_id. A failing batch after the first raises
-        PartialSendError; nothing is ever resent.
+        Returns every sms_id the answers listed. ``on_batch`` hears each POST's
+        numbers and ids; a POST whose ids do not match its numbers one for one
+        is still reported, never guessed at (``BatchResult.confirmed``). A
+        failing batch after the first raises PartialSendError; nothing is
+        ever resent. A "required fields" refusal of fields that were all there
+        means the device or SIM is gone: SenderUnavailable.
         """
-        _check_content(content)
         numbers = _recipients(phone_numbers)
         fields = {
-            "content": content,
+            "content": _content_to_post(content),
             "device_id": str(_positive_id(device_id, "device_id")),
             "sim_subscription_id": str(_positive_id(sim_subscription_id, "sim_subscription_id")),
         }
@@ -219,8 +259,8 @@ class SociostacksClient:
             _check_future(scheduled_at)
             # Upstream treats `is_scheduled` as true whenever it is present, and
             # reads the time in the account's zone: only add both when scheduling.
-            local = scheduled_at.astimezone(self.account_timezone())
-            fields |= {"is_scheduled": "1", "scheduled_datetime": local.strftime(_SCHEDULED_FORMAT)}
+            wall_time = scheduled_wall_time(scheduled_at, self.account_timezone())
+            fields |= {"is_scheduled": "1", "scheduled_datetime": wall_time}
 
         sent_ids: list[int] = []
         sent_numbers: list[str] = []
@@ -250,7 +290,20 @@ class SociostacksClient:
         # `files=` with (None, value) makes requests send multipart/form-data
         # without file names, which is what the endpoint reads.
         form = {name: (None, value) for name, value in fields.items()}
-        return sms_ids(_json(self._request("POST", "/sms", files=form)))
+        try:
+            return sms_ids(_json(self._request("POST", "/sms", files=form)))
+        except (ValidationRefused, NotFound) as exc:
+            # Every field was checked before the call, so what upstream finds
+            # missing is the device or the SIM (sociostacks-api.md, "Errors").
+            # A 404 without upstream's own title is a wrong address instead.
+            if isinstance(exc, NotFound) and not exc.title:
+                raise
+            raise SenderUnavailable(
+                exc.title,
+                device_id=int(fields["device_id"]),
+                sim_subscription_id=int(fields["sim_subscription_id"]),
+                status=exc.status,
+            ) from exc
 
     # --- Devices, contacts, account --------------------------------------------
 
@@ -277,15 +330,24 @@ class SociostacksClient:
     def get_account(self) -> Account:
         return Account.from_json(record(self._get("/user")))
 
-    def account_timezone(self) -> ZoneInfo:
-        """The zone upstream reads `scheduled_datetime` in, cached for an hour."""
-        account = budget.cached_read(
+    def account(self, *, reserve: int | None = None) -> Account:
+        """The key's account, through the shared cache: fresh for an hour.
+
+        ``reserve=0`` is for a write that needs it: it may spend the calls
+        that reads leave to writes.
+        """
+        return budget.cached_read(
             self._fingerprint,
             "account",
             self.get_account,
             fresh_for=ACCOUNT_FRESH_SECONDS,
+            reserve=reserve,
             invalidated_by_writes=False,
         ).value
+
+    def account_timezone(self) -> ZoneInfo:
+        """The zone upstream reads `scheduled_datetime` in, cached for an hour."""
+        account = self.account()
         try:
             return ZoneInfo(account.timezone)
         except (ZoneInfoNotFoundError, ValueError):
@@ -384,7 +446,7 @@ class SociostacksClient:
                 elapsed_ms,
                 self._fingerprint,
             )
-        budget.record_response(self._fingerprint, response.headers)
+        budget.record_response(self._fingerprint, response.headers, status=response.status_code)
         return response
 
     def _checked(self, response: requests.Response) -> requests.Response:

@@ -29,6 +29,29 @@ class ValidationRefused(SociostacksError):
     default_message = "The SMS service refused the request as incomplete or invalid."
 
 
+class SenderUnavailable(SociostacksError):
+    """A send was refused for its device or SIM: not on the account (any more).
+
+    Upstream answers an unknown device, another account's device and a SIM
+    that is not in the device with 401 "You must fill all the required
+    fields." (sociostacks-api.md, "Errors"), or, as its docs suggest, 404.
+    """
+
+    default_message = "The phone or SIM chosen to send from is no longer on the account."
+
+    def __init__(
+        self,
+        title: str = "",
+        *,
+        device_id: int,
+        sim_subscription_id: int,
+        status: int | None = None,
+    ) -> None:
+        self.device_id = device_id
+        self.sim_subscription_id = sim_subscription_id
+        super().__init__(title, status=status)
+
+
 class PlanLimitReached(SociostacksError):
     default_message = "The Sociostacks plan's limits are reached. Upgrade the plan or wait."
 

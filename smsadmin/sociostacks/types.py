@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
+from .content import shown
 from .errors import UnreadableResponse
 
 T = TypeVar("T")
@@ -113,7 +114,8 @@ class Message:
             recurring_campaign_id=optional("recurring_campaign_id"),
             user_id=optional("user_id"),
             type=_text(data.get("type")),
-            content=_text(data.get("content")),
+            # Upstream stores quotes as entities; the text meant has the quotes.
+            content=shown(_text(data.get("content"))),
             status=_text(data.get("status")),
             error=_text(data.get("error")) or None,
             scheduled_at=parse_datetime(data.get("scheduled_datetime")),
@@ -302,3 +304,12 @@ class BatchResult:
     index: int
     numbers: tuple[str, ...]
     sms_ids: tuple[int, ...]
+
+    @property
+    def confirmed(self) -> bool:
+        """One id per number, in the numbers' order: then each id is known to be its number's.
+
+        Anything else (upstream answers only its last chunk of 5000) leaves
+        how many messages the POST created, and which is which, unknown.
+        """
+        return len(self.sms_ids) == len(self.numbers)

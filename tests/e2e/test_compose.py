@@ -17,7 +17,7 @@ from tests.e2e.world import Site
 
 pytestmark = pytest.mark.e2e
 
-CONTENT = "Your parcel is ready for pickup until Friday. <b>Reply STOP</b> to opt out."
+CONTENT = "Your parcel is ready for pickup until Friday. Reply STOP to opt out."
 
 
 def test_it_flags_an_invalid_number_lets_it_be_fixed_then_sends_after_confirming(

@@ -11,6 +11,7 @@ from smsadmin.keys.models import ApiKey
 from smsadmin.mirror import sync
 from smsadmin.mirror.allowance import RATE_LIMITED
 from smsadmin.mirror.models import LIVE, KeyAccount, MirroredMessage, SyncState
+from smsadmin.sms.models import SentMessage
 from smsadmin.sociostacks import budget
 from smsadmin.sociostacks.errors import RateLimited
 from tests.conftest import RAW_KEY, give_key
@@ -251,3 +252,64 @@ def test_it_stops_at_once_when_upstream_says_wait(sandbox_upstream, key):
     report = sync.run(key, holder="test")
     assert report.paused == RATE_LIMITED and report.wait_seconds >= 29
     assert upstream_calls(sandbox_upstream) == 0
+
+
+def file_numbers(key, sms_ids: list[int], numbers: list[str]) -> None:
+    """What a send through the compose screen writes down for the messages it made."""
+    account_id = key.client().get_account().id
+    SentMessage.objects.bulk_create(
+        SentMessage(account_id=account_id, sms_id=sms_id, phone=number)
+        for sms_id, number in zip(sms_ids, numbers, strict=True)
+    )
+
+
+def test_numbers_smsadmin_sent_to_reach_the_mirror_though_upstream_hides_their_contacts(
+    sandbox_upstream, key
+):
+    sandbox_upstream.control(rate_limit=0)
+    sync.run(key, holder="test")
+    ids = send(key, 2, prefix="+3361234")
+    file_numbers(key, ids, ["+33612340000", "+33612340001"])
+
+    sync.run(key, holder="test")
+
+    rows = MirroredMessage.objects.filter(sms_id__in=ids).order_by("sms_id")
+    assert [(row.phone, row.phone_digits) for row in rows] == [
+        ("+33612340000", "33612340000"),
+        ("+33612340001", "33612340001"),
+    ]
+
+
+def test_a_message_mirrored_before_its_number_was_filed_gets_it_on_the_next_run(
+    sandbox_upstream, key
+):
+    sandbox_upstream.control(rate_limit=0)
+    sync.run(key, holder="test")
+    [sms_id] = send(key, 1, prefix="+3361234")
+    sync.run(key, holder="test")
+    assert MirroredMessage.objects.get(sms_id=sms_id).phone == ""
+    file_numbers(key, [sms_id], ["+33612340000"])
+
+    sync.run(key, holder="test")
+
+    assert MirroredMessage.objects.get(sms_id=sms_id).phone == "+33612340000"
+
+
+def test_quotes_are_mirrored_as_quotes(sandbox_upstream, key):
+    sandbox_upstream.control(rate_limit=0)
+    requests.post(
+        f"{sandbox_upstream.url}/sms",
+        data={
+            "content": 'it\'s a "test"',
+            "device_id": "1",
+            "sim_subscription_id": "1",
+            "phone_numbers": "+33612340000",
+        },
+        headers={"Authorization": f"Bearer {RAW_KEY}"},
+        timeout=10,
+    )
+
+    sync.run(key, holder="test")
+
+    newest = MirroredMessage.objects.order_by("-sms_id").first()
+    assert newest.content == 'it\'s a "test"'

@@ -33,7 +33,6 @@ def test_rate_limit_headers_count_down_then_429(
     assert limited.status == 429
     assert limited.json() == {"errors": [{"title": RATE_LIMITED, "status": 429}]}
     assert limited.headers["X-RateLimit-Limit"] == "3"
-    assert limited.headers["X-RateLimit-Remaining"] == "0"
     assert 1 <= int(limited.headers["X-RateLimit-Reset"]) <= 60
     # The budget is per key.
     assert other_api.get("/user").status == 200
@@ -143,6 +142,11 @@ def test_latency_slows_api_requests(api: ApiClient, sandbox: SandboxHandle) -> N
         {"rate_limit": True},
         {"fail_next": {"count": 1, "mode": "404"}},
         {"add_api_key": ""},
+        {"add_admin_api_key": 7},
+        {"rewrites_content": 1},
+        {"account_page_size": 30},
+        {"remove_sim": {"device_id": "1"}},
+        {"remove_sim": {"device_id": 1, "sim": 2}},
     ],
 )
 def test_bad_control_requests_are_400_and_change_nothing(
@@ -165,6 +169,50 @@ def test_control_reports_knob_values(sandbox: SandboxHandle) -> None:
     assert knobs["rate_limit"] == 7
     assert knobs["fail_next"] == {"count": 2, "mode": "html"}
     assert knobs["api_keys"] == ["key-alpha", "key-bravo"]
+
+
+def test_control_reports_the_quirks(sandbox: SandboxHandle) -> None:
+    knobs = sandbox.control(rewrites_content=False, account_page_size=25)
+
+    assert knobs["rewrites_content"] is False
+    assert knobs["account_page_size"] == 25
+    assert knobs["unowned_new_contacts"] is True
+    assert sandbox.reset()["rewrites_content"] is True
+
+
+def test_remove_sim_takes_a_sim_out_and_then_the_phone(
+    api: ApiClient, sandbox: SandboxHandle
+) -> None:
+    sandbox.control(remove_sim={"device_id": 1, "subscription_id": 2})
+
+    pixel = api.get("/devices/1").json()["data"]
+    assert [sim["subscription_id"] for sim in pixel["sims"]] == [1]
+    assert (
+        api.send(device_id="1", sim_subscription_id="2", phone_numbers="+33612345678").status == 401
+    )
+
+    sandbox.control(remove_sim={"device_id": 1})
+
+    assert api.get("/devices/1").status == 404
+    assert [device["id"] for device in api.get("/devices").json()["data"]] == [2]
+
+
+def test_remove_sim_of_nothing_is_404(sandbox: SandboxHandle) -> None:
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        sandbox.control(remove_sim={"device_id": 999, "subscription_id": 1})
+
+    assert raised.value.code == 404
+    raised.value.close()
+
+
+def test_a_removed_phone_leaves_its_queue_pending(api: ApiClient, sandbox: SandboxHandle) -> None:
+    sandbox.control(send_delay_seconds=0)
+    (sms_id,) = api.send(phone_numbers="+33612345678").json()["data"]["sms_ids"]
+    sandbox.control(remove_sim={"device_id": 1})
+
+    sandbox.control(tick=True)
+
+    assert api.get(f"/sms/{sms_id}").json()["data"]["status"] == "pending"
 
 
 def test_add_api_key_opens_a_new_account(sandbox: SandboxHandle) -> None:

@@ -11,6 +11,7 @@ import pytest
 from smsadmin.sandbox.__main__ import parse_args
 from smsadmin.sandbox.testing import (
     SandboxHandle,
+    cli_arguments,
     running_sandbox,
     spawn_sandbox_process,
 )
@@ -217,6 +218,18 @@ def test_cli_defaults_to_the_demo_key_and_takes_several_keys() -> None:
     config = parse_args(["--api-key", "k1", "--api-key", "k2", "--port", "0", "--rate-limit", "0"])
     assert config.api_keys == ("k1", "k2")
     assert (config.port, config.rate_limit) == (0, 0)
+
+
+def test_cli_switches_quirks_off_and_names_admin_keys() -> None:
+    config = parse_args(
+        ["--without", "rewrites_content", "--account-page-size", "25", "--admin-api-key", "boss"]
+    )
+
+    assert config.quirks.rewrites_content is False
+    assert config.quirks.unowned_new_contacts is True
+    assert config.quirks.account_page_size == 25
+    assert config.admin_api_keys == ("boss",)
+    assert parse_args(cli_arguments(config)) == config
 
 
 def test_spawned_process_serves_and_stops_cleanly() -> None:

@@ -73,7 +73,8 @@ def test_it_makes_no_upstream_call_per_row(signed_in, upstream):
     fake.directory(upstream)
     fake.messages(upstream, rows, results_per_page=100)
     signed_in.get("/messages/?size=100")
-    assert len(upstream.calls) == 3  # the page, the contact list, the device list
+    # The page, the account, the contact list, the device list.
+    assert len(upstream.calls) == 4
 
 
 def test_a_second_view_within_the_freshness_window_makes_no_upstream_call(signed_in, upstream):
@@ -190,3 +191,30 @@ def test_a_stranger_is_refused(client, stranger):
     response = client.get("/messages/")
     assert response.status_code == 403
     assert "viewer" in response.content.decode()
+
+
+def test_a_key_whose_answers_carry_no_limit_is_said_not_to_be_limited(signed_in, upstream):
+    fake.directory(upstream)
+    fake.messages(upstream, [message_json(1)])
+
+    page = signed_in.get("/messages/").content.decode()
+
+    assert "Sociostacks does not rate limit this key" in page
+    assert "60 calls a minute" not in page
+
+
+def test_a_limited_key_shows_what_is_left(signed_in, upstream):
+    answers = {
+        "/sms/": page_json([message_json(1)]),
+        "/user": {"data": {"id": 1}},
+        "/contacts/": page_json([fake.CONTACT]),
+        "/devices/": page_json([fake.DEVICE]),
+    }
+    for remaining, (path, body) in enumerate(answers.items(), start=54):
+        headers = {"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": str(remaining)}
+        upstream.get(f"{UPSTREAM}{path}", json=body, headers=headers)
+
+    page = signed_in.get("/messages/").content.decode()
+
+    assert "upstream calls left this minute" in page
+    assert "does not rate limit" not in page

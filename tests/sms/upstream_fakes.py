@@ -25,11 +25,14 @@ DEVICE = {
     "device_brand": "Google",
 }
 CONTACT = {"id": 7, "phone_number": "+447700900123", "name": "Ada Lovelace", "has_opted_out": False}
+ACCOUNT_ID = 1
 
 
 def directory(mock: responses.RequestsMock, contacts: list[dict[str, Any]] | None = None) -> None:
+    """What names a message: contacts, devices, and the account (for the numbers we sent)."""
     mock.get(f"{UPSTREAM}/contacts/", json=page_json(contacts or [CONTACT]))
     mock.get(f"{UPSTREAM}/devices/", json=page_json([DEVICE]))
+    mock.get(f"{UPSTREAM}/user", json={"data": {"id": ACCOUNT_ID, "timezone": "Europe/Berlin"}})
 
 
 def messages(mock: responses.RequestsMock, rows: list[dict[str, Any]], **meta: Any):

@@ -37,7 +37,9 @@ def read(upstream: Upstream, fresh_for: int = 30, **kwargs):
 
 
 def spend_budget(remaining: int) -> None:
-    budget.record_response(FP, {"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": str(remaining)})
+    budget.record_response(
+        FP, {"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": str(remaining)}, status=200
+    )
 
 
 def test_a_fresh_value_is_served_without_calling(upstream, time_machine):
@@ -268,3 +270,13 @@ def test_a_reset_given_as_an_epoch_is_read_as_seconds_from_now():
     assert 41 <= budget.reset_seconds({"X-RateLimit-Reset": in_a_minute}) <= 42
     assert budget.reset_seconds({"X-RateLimit-Reset": "17"}) == 17
     assert budget.reset_seconds({}) is None
+
+
+def test_reads_of_a_key_that_is_not_limited_are_not_capped(upstream):
+    budget.record_response(FP, {}, status=200)
+
+    for _ in range(budget.DEFAULT_LIMIT + 5):
+        budget.invalidate(FP)
+        assert read(upstream).is_fresh
+
+    assert upstream.calls == budget.DEFAULT_LIMIT + 5

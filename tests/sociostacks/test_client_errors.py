@@ -2,6 +2,7 @@
 
 import pytest
 import requests
+import responses
 
 from smsadmin.sociostacks import (
     AuthenticationFailed,
@@ -84,6 +85,72 @@ def test_it_raises_rate_limited_with_the_reset_seconds(api, mocked):
     assert len(mocked.calls) == 1
     assert 16 <= budget.blocked_for(api.fingerprint) <= 17
     assert budget.calls_left(api.fingerprint) == 0
+
+
+def test_a_429_as_the_real_server_sends_it_has_no_remaining_count(api, mocked):
+    mocked.get(
+        MESSAGE_URL,
+        status=429,
+        json=error_json("You reached the limit of requests in one minute, please wait.", 429),
+        headers={"X-RateLimit-Limit": "60", "X-RateLimit-Reset": "17"},
+    )
+
+    with pytest.raises(RateLimited):
+        api.get_message(5)
+
+    assert 16 <= budget.blocked_for(api.fingerprint) <= 17
+    assert budget.calls_left(api.fingerprint) == 0
+    assert budget.current_state(api.fingerprint).limit == 60
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "You do not have access to the API.",
+        "The request is missing the Bearer Authentication header.",
+    ],
+)
+def test_a_refused_key_without_rate_headers_changes_nothing_known_about_the_budget(
+    api, mocked, title
+):
+    mocked.get(
+        f"{BASE}/user",
+        json={"data": {"id": 1}},
+        headers={"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "41"},
+    )
+    mocked.get(MESSAGE_URL, status=401, json=error_json(title, 401))
+    api.get_account()
+
+    with pytest.raises(AuthenticationFailed):
+        api.get_message(5)
+
+    assert budget.calls_left(api.fingerprint) == 41
+    assert not budget.is_unlimited(api.fingerprint)
+
+
+def test_a_success_without_rate_headers_marks_the_key_not_limited(api, mocked):
+    mocked.get(f"{BASE}/user", json={"data": {"id": 1}})
+
+    api.get_account()
+
+    assert budget.is_unlimited(api.fingerprint)
+    assert budget.calls_left(api.fingerprint) is None
+
+
+def test_rate_headers_after_all_end_not_limited(api, mocked):
+    mocked.get(f"{BASE}/user", json={"data": {"id": 1}})
+    api.get_account()
+    mocked.replace(
+        responses.GET,
+        f"{BASE}/user",
+        json={"data": {"id": 1}},
+        headers={"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "58"},
+    )
+
+    api.get_account()
+
+    assert not budget.is_unlimited(api.fingerprint)
+    assert budget.calls_left(api.fingerprint) == 58
 
 
 def test_a_429_without_reset_header_waits_a_minute(api, mocked):

@@ -112,6 +112,13 @@ def test_scheduled_differs_only_beyond_a_minute(api, mocked):
     assert not message.is_scheduled_in_future(datetime(2025, 10, 29, 6, 0, tzinfo=UTC))
 
 
+def test_it_reads_content_with_the_two_quote_entities_decoded_and_nothing_else(api, mocked):
+    stored = "it&#39;s a &#34;test&#34; &amp; <b>&lt;3</b>"
+    mocked.get(f"{BASE}/sms/1", json={"data": message_json(1, content=stored)})
+
+    assert api.get_message(1).content == 'it\'s a "test" &amp; <b>&lt;3</b>'
+
+
 @pytest.mark.parametrize("size", [0, 20, 2000, -25])
 def test_it_refuses_page_sizes_upstream_would_ignore_before_calling(api, mocked, size):
     with pytest.raises(InvalidRequest):

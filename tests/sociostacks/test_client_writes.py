@@ -8,15 +8,17 @@ import requests
 from smsadmin.sociostacks import (
     BatchResult,
     InvalidRequest,
+    NotFound,
     PartialSendError,
+    SenderUnavailable,
     UpstreamUnavailable,
-    ValidationRefused,
     budget,
 )
 
 from .payloads import BASE, error_json, multipart_fields
 
 POST_URL = f"{BASE}/sms"
+NOT_FOUND = "The resource you are looking for does not exist."
 NUMBERS = ["+4915100000001", "+4915100000002"]
 
 
@@ -50,6 +52,32 @@ def test_an_immediate_send_has_no_is_scheduled_field(api, mocked):
     }
 
 
+@pytest.mark.parametrize(
+    ("moment", "wall_time"),
+    [
+        # Berlin repeats 02:00-03:00 that night: 01:30 UTC is the second 02:30 (CET).
+        (datetime(2031, 10, 26, 1, 30, tzinfo=UTC), "2031-10-26 02:30:00"),
+        (datetime(2031, 10, 26, 2, 30, tzinfo=UTC), "2031-10-26 03:30:00"),
+    ],
+)
+def test_a_repeated_hours_second_time_goes_out_as_its_wall_time(api, mocked, moment, wall_time):
+    mocked.get(f"{BASE}/user", json={"data": {"id": 1, "timezone": "Europe/Berlin"}})
+    mocked.post(POST_URL, status=201, json={"data": {"sms_ids": [11, 12]}})
+
+    send(api, scheduled_at=moment)
+
+    assert multipart_fields(mocked.calls[-1].request)["scheduled_datetime"] == wall_time
+
+
+def test_a_repeated_hours_first_time_is_refused_as_it_would_go_out_an_hour_late(api, mocked):
+    mocked.get(f"{BASE}/user", json={"data": {"id": 1, "timezone": "Europe/Berlin"}})
+
+    with pytest.raises(InvalidRequest, match="happens twice"):
+        send(api, scheduled_at=datetime(2031, 10, 26, 0, 30, tzinfo=UTC))
+
+    assert [call.request.method for call in mocked.calls] == ["GET"]
+
+
 def test_a_scheduled_send_is_timed_in_the_account_zone(api, mocked):
     mocked.get(f"{BASE}/user", json={"data": {"id": 1, "timezone": "America/New_York"}})
     mocked.post(POST_URL, status=201, json={"data": {"sms_ids": [11, 12]}})
@@ -81,15 +109,32 @@ def test_it_refuses_naive_or_past_schedules_before_calling(api, mocked, when):
     "overrides",
     [
         {"content": "x" * 1001},
+        {"content": "'" * 1001},
         {"content": "   "},
+        {"content": "<p></p>"},
         {"phone_numbers": []},
         {"phone_numbers": ["  ", ""]},
         {"phone_numbers": "+4915100000001"},
         {"phone_numbers": ["+4915100000001,+4915100000002"]},
+        {"phone_numbers": ["+4915100000001", "0049 151 00000002"]},
+        {"phone_numbers": ["+0049151000000"]},
         {"device_id": 0},
         {"sim_subscription_id": "3"},
     ],
-    ids=["1001 chars", "blank", "none", "blank numbers", "one string", "comma", "id", "sim"],
+    ids=[
+        "1001 chars",
+        "1001 stored",
+        "blank",
+        "markup only",
+        "none",
+        "blank numbers",
+        "one string",
+        "comma",
+        "not E.164",
+        "no country",
+        "id",
+        "sim",
+    ],
 )
 def test_it_refuses_what_upstream_would_mangle_before_calling(api, mocked, overrides):
     with pytest.raises(InvalidRequest):
@@ -104,6 +149,16 @@ def test_exactly_1000_characters_go_out_whole(api, mocked):
     send(api, content="é" * 1000)
 
     assert multipart_fields(mocked.calls[0].request)["content"] == "é" * 1000
+
+
+def test_quotes_are_posted_typographic_so_they_are_stored_as_typed(api, mocked):
+    mocked.post(POST_URL, status=201, json={"data": {"sms_ids": [1, 2]}})
+
+    send(api, content='it\'s a "test"' + "'" * 986)
+
+    posted = multipart_fields(mocked.calls[0].request)["content"]
+    assert posted.startswith("it\N{RIGHT SINGLE QUOTATION MARK}s a \N{RIGHT DOUBLE QUOTATION MARK}")
+    assert "'" not in posted and '"' not in posted
 
 
 def test_a_post_is_attempted_exactly_once_on_503(api, mocked, retry_pauses):
@@ -125,47 +180,69 @@ def test_a_post_is_not_retried_on_a_connection_error(api, mocked):
     assert len(mocked.calls) == 1
 
 
-def test_a_validation_refusal_comes_back_as_such(api, mocked):
-    mocked.post(
-        POST_URL, status=401, json=error_json("You must fill all the required fields.", 401)
-    )
+@pytest.mark.parametrize(
+    ("status", "title"),
+    [(401, "You must fill all the required fields."), (404, NOT_FOUND)],
+)
+def test_a_refused_device_or_sim_is_named_as_gone(api, mocked, status, title):
+    mocked.post(POST_URL, status=status, json=error_json(title, status))
 
-    with pytest.raises(ValidationRefused):
+    with pytest.raises(SenderUnavailable) as caught:
+        send(api)
+
+    assert (caught.value.device_id, caught.value.sim_subscription_id) == (1, 3)
+
+
+def test_a_404_page_that_is_not_upstreams_is_not_a_missing_phone(api, mocked):
+    mocked.post(POST_URL, status=404, body="<html>Not Found</html>")
+
+    with pytest.raises(NotFound):
         send(api)
 
 
-def test_5001_recipients_make_two_posts_and_every_id_comes_back(api, mocked):
-    everyone = numbers(5001)
-    mocked.post(POST_URL, status=201, json={"data": {"sms_ids": list(range(1, 5001))}})
-    mocked.post(POST_URL, status=201, json={"data": {"sms_ids": [5001]}})
+def test_5000_recipients_make_two_posts_and_every_id_comes_back(api, mocked):
+    everyone = numbers(5000)
+    mocked.post(POST_URL, status=201, json={"data": {"sms_ids": list(range(1, 5000))}})
+    mocked.post(POST_URL, status=201, json={"data": {"sms_ids": [5000]}})
     batches: list[BatchResult] = []
 
     ids = send(api, phone_numbers=everyone, on_batch=batches.append)
 
-    assert ids == list(range(1, 5002))
+    assert ids == list(range(1, 5001))
     assert len(mocked.calls) == 2
     sent = [multipart_fields(call.request)["phone_numbers"].split("\n") for call in mocked.calls]
-    assert sent == [everyone[:5000], everyone[5000:]]
-    assert [(b.index, len(b.numbers), len(b.sms_ids)) for b in batches] == [
-        (0, 5000, 5000),
-        (1, 1, 1),
+    assert sent == [everyone[:4999], everyone[4999:]]
+    assert [(b.index, len(b.numbers), len(b.sms_ids), b.confirmed) for b in batches] == [
+        (0, 4999, 4999, True),
+        (1, 1, 1, True),
     ]
+
+
+def test_a_post_answering_fewer_ids_than_numbers_is_reported_unconfirmed(api, mocked):
+    mocked.post(POST_URL, status=201, json={"data": {"sms_ids": []}})
+    batches: list[BatchResult] = []
+
+    ids = send(api, on_batch=batches.append)
+
+    assert ids == []
+    [batch] = batches
+    assert batch.numbers == tuple(NUMBERS) and not batch.confirmed
 
 
 def test_a_failing_second_batch_reports_what_went_out_and_resends_nothing(api, mocked):
     everyone = numbers(12000)
-    mocked.post(POST_URL, status=201, json={"data": {"sms_ids": list(range(1, 5001))}})
+    mocked.post(POST_URL, status=201, json={"data": {"sms_ids": list(range(1, 5000))}})
     mocked.post(POST_URL, status=502, body="<html>Bad Gateway</html>")
 
     with pytest.raises(PartialSendError) as caught:
         send(api, phone_numbers=everyone)
 
     error = caught.value
-    assert error.sent_ids == list(range(1, 5001))
-    assert error.sent_numbers == everyone[:5000]
-    assert error.unsent_numbers == everyone[5000:]
+    assert error.sent_ids == list(range(1, 5000))
+    assert error.sent_numbers == everyone[:4999]
+    assert error.unsent_numbers == everyone[4999:]
     assert isinstance(error.cause, UpstreamUnavailable)
-    assert "5000" in error.user_message and "7000" in error.user_message
+    assert "4999" in error.user_message and "7001" in error.user_message
     assert len(mocked.calls) == 2
 
 
@@ -188,7 +265,7 @@ def test_duplicate_numbers_go_out_once(api, mocked):
 
 @pytest.mark.parametrize("status", [200, 204])
 def test_delete_accepts_an_empty_answer(api, mocked, status):
-    mocked.delete(f"{BASE}/sms/9", status=status, body="")
+    mocked.delete(f"{BASE}/sms/9", status=status, body="", content_type="application/json")
 
     assert api.delete_message(9) is None
 

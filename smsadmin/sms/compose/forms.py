@@ -27,6 +27,8 @@ from smsadmin.sms.compose.recipients import (
 )
 from smsadmin.sms.compose.segments import MAX_CONTENT_LENGTH, SegmentCount, count_segments
 from smsadmin.sms.compose.sending import SCHEDULE_HORIZON, Draft
+from smsadmin.sociostacks import content as stored_text
+from smsadmin.sociostacks.client import repeated_wall_time
 from smsadmin.sociostacks.types import Device, Sim
 
 # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) bounds the whole request; this limit
@@ -38,6 +40,11 @@ SHOWN_ENTRIES = 200
 
 NOW = "now"
 LATER = "later"
+OPTED_OUT = "opted out of this account's messages; Sociostacks sends to it anyway"
+OPT_OUTS_UNKNOWN = (
+    "Opt-outs",
+    "not checked: the Sociostacks contact list could not be read just now",
+)
 
 
 def normalise_newlines(text: str) -> str:
@@ -77,6 +84,8 @@ class RecipientCheck:
     columns: CsvColumns | None = None
     column_used: int | None = None
     error: str = ""  # why the recipients could not be read at all
+    # Valid numbers whose contact opted out; None when that could not be checked.
+    opted_out: list[str] | None = field(default_factory=list)
     # The file's entries as lines of text, to carry them into the recipients
     # box when the form comes back (a file input cannot be filled again).
     upload_as_text: str = ""
@@ -215,9 +224,12 @@ class ComposeForm(forms.Form):
         region: str | None,
         now: datetime,
         devices_known: bool = True,
+        opted_out: frozenset[str] | None = frozenset(),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # E.164 numbers of the account's contacts who opted out; None: not known now.
+        self.opted_out = opted_out
         self.devices = {device.id: device for device in devices}
         # False when the device list could not be loaded: then an empty list
         # says nothing about the account.
@@ -273,8 +285,12 @@ class ComposeForm(forms.Form):
     def content_text(self) -> str:
         return normalise_newlines(str(self._raw("content") or ""))
 
+    def stored_content(self) -> stored_text.Rewrite:
+        """The message as Sociostacks will store it and the phone send it."""
+        return stored_text.rewrite(self.content_text)
+
     def segment_count(self) -> SegmentCount:
-        return count_segments(self.content_text)
+        return count_segments(self.stored_content().stored)
 
     @property
     def is_scheduling(self) -> bool:
@@ -295,15 +311,20 @@ class ComposeForm(forms.Form):
             sources.append("typed in")
         upload: UploadedFile | None = self.files.get("recipients_file") if self.is_bound else None
         if upload is None:
-            return RecipientCheck(**_merge(parts), source=", ".join(sources))
+            merged = _merge(parts)
+            return RecipientCheck(
+                **merged, opted_out=self._opted_out(merged["valid"]), source=", ".join(sources)
+            )
         read = self._read_upload(upload)
         if read.result is None:
             return RecipientCheck(file_name=read.name, columns=read.columns, error=read.error)
         parts.append(("row", read.result))
         column = f", column “{read.column_name}”" if len(read.columns.columns) > 1 else ""
         sources.append(f"{read.name}{column}")
+        merged = _merge(parts)
         return RecipientCheck(
-            **_merge(parts),
+            **merged,
+            opted_out=self._opted_out(merged["valid"]),
             source=" and ".join(sources),
             file_name=read.name,
             columns=read.columns,
@@ -312,6 +333,11 @@ class ComposeForm(forms.Form):
                 [*read.result.valid, *(entry.text for entry in read.result.invalid)]
             ),
         )
+
+    def _opted_out(self, valid: list[str]) -> list[str] | None:
+        if self.opted_out is None:
+            return None
+        return [number for number in valid if number in self.opted_out]
 
     def _read_upload(self, upload: UploadedFile) -> "_Upload":
         # The name is the browser's to choose: keep it printable and short.
@@ -367,11 +393,14 @@ class ComposeForm(forms.Form):
         content = normalise_newlines(self.cleaned_data["content"])
         if not content.strip():
             raise forms.ValidationError("Write the message to send.")
-        if (over := len(content) - MAX_CONTENT_LENGTH) > 0:
+        stored = stored_text.rewrite(content)
+        if stored.is_empty:
             raise forms.ValidationError(
-                f"The message has {len(content):,} characters; at most "
-                f"{MAX_CONTENT_LENGTH:,} can be sent. Shorten it by {over:,}."
+                "Nothing of the message would be left: Sociostacks removes everything that "
+                "looks like HTML, and everything after a “<”."
             )
+        if stored.over_by:
+            raise forms.ValidationError(cut_sentence(stored))
         return content
 
     def clean(self) -> dict[str, Any]:
@@ -439,7 +468,11 @@ class ComposeForm(forms.Form):
             recipients_source=check.source,
             duplicates_removed=check.duplicates,
             invalid_left_out=check.invalid_count,
-            warnings=[(w.text, w.reason) for w in check.warnings],
+            warnings=[
+                *((w.text, w.reason) for w in check.warnings),
+                *((number, OPTED_OUT) for number in check.opted_out or ()),
+                *((OPT_OUTS_UNKNOWN,) if check.opted_out is None else ()),
+            ],
         )
 
     def audit_summary(self) -> dict[str, Any]:
@@ -467,6 +500,16 @@ class ComposeForm(forms.Form):
         data["recipients"] = f"{typed}\n{check.upload_as_text}" if typed else check.upload_as_text
         data["csv_column"] = ""
         return data
+
+
+def cut_sentence(stored: stored_text.Rewrite) -> str:
+    """Why a message is too long, counted as Sociostacks counts it, and what it would lose."""
+    lost = stored.cut if len(stored.cut) <= 40 else "…" + stored.cut[-40:]
+    return (
+        f"The message is {stored.length:,} characters as Sociostacks stores it; it keeps "
+        f"{MAX_CONTENT_LENGTH:,} and would cut off the end (“{lost}”). "
+        f"Shorten it by {stored.over_by:,}."
+    )
 
 
 def _invalid_sentence(check: RecipientCheck) -> str:
@@ -517,6 +560,10 @@ def scheduled_moment(
 ) -> tuple[datetime | None, str]:
     """The moment a date and time in ``zone`` name, or why they cannot be sent at."""
     local = datetime.combine(day, clock.replace(second=0, microsecond=0), tzinfo=zone)
+    if repeated_wall_time(local):
+        # The clocks show it twice; Sociostacks reads such a time as the second
+        # one, and so does this form (the confirmation says which it is).
+        local = local.replace(fold=1)
     shown = f"{local:%Y-%m-%d %H:%M} ({zone.key})"
     moment = local.astimezone(UTC)
     if moment.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):

@@ -10,7 +10,10 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-MAX_CONTENT_LENGTH = 1000  # the upstream API cuts the content after this many characters
+from smsadmin.sociostacks.content import MAX_STORED_CHARS
+
+# Upstream cuts the stored content after this many characters.
+MAX_CONTENT_LENGTH = MAX_STORED_CHARS
 
 GSM7 = "GSM-7"
 UCS2 = "UCS-2"

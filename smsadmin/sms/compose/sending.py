@@ -8,13 +8,18 @@ The flow is prepare → claim → perform:
   under a lock on the person's row. Whatever else presents the same token (a
   double click, a reload, a second tab) finds it claimed and never reaches the
   API: the API has no idempotency key, so a repeated POST is a repeated SMS.
-- ``perform`` sends in batches of at most 5000 (the client does the batching)
-  and writes progress to the row after each batch, so a second tab can watch.
-  It runs inside the request that claimed the row; the progress page exists
-  for the other tabs and for a reload while that request is still working.
+- ``perform`` sends in batches of at most 4999 (the client does the batching)
+  and writes each batch's result to the row, with the number of every message
+  it created (``SentMessage``) in the same transaction, so a second tab can
+  watch and no created message loses its number. It runs inside the request
+  that claimed the row; the progress page exists for the other tabs and for a
+  reload while that request is still working.
 
 Nothing is ever resent on its own: a failed batch leaves its numbers in
 ``unsent_numbers`` for the person to send again, deliberately, as a new send.
+A batch Sociostacks accepted without listing an id per number counts its
+numbers as sent but unconfirmed: never offered again, never claimed as a
+number of messages.
 
 Audit: a send is an attempt/outcome pair named "send" or "schedule". Its
 details list the recipients whole up to ``AUDIT_LIST_LIMIT`` numbers; a longer
@@ -40,16 +45,20 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from smsadmin import problems
 from smsadmin.accounts.models import User
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import audited, record
 from smsadmin.problems import Problem, problem_for
+from smsadmin.sms import reading
 from smsadmin.sms.compose.segments import count_segments
-from smsadmin.sms.models import SendRequest
+from smsadmin.sms.models import SendRequest, SentMessage
+from smsadmin.sociostacks import content as stored_text
 from smsadmin.sociostacks.client import MAX_RECIPIENTS_PER_POST, SociostacksClient
 from smsadmin.sociostacks.errors import (
     InvalidRequest,
     PartialSendError,
+    SenderUnavailable,
     SociostacksError,
     UnreadableResponse,
     UpstreamUnavailable,
@@ -88,7 +97,7 @@ class Draft:
         return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
 
     def fields(self) -> dict[str, Any]:
-        segments = count_segments(self.content)
+        segments = count_segments(stored_text.rewrite(self.content).stored)
         return {
             "fingerprint": self.fingerprint,
             "content": self.content,
@@ -298,10 +307,12 @@ def listed(numbers: Sequence[str]) -> dict[str, Any]:
 
 
 def audit_details(send_request: SendRequest) -> dict[str, Any]:
+    stored = send_request.stored_content
     return {
         **listed(send_request.numbers),
         "recipient_count": send_request.recipient_count,
         "content": send_request.content,
+        **({"stored_content": stored} if stored != send_request.content else {}),
         "encoding": send_request.encoding,
         "segments": send_request.segments,
         "device_id": send_request.device_id,
@@ -329,6 +340,8 @@ def perform(send_request: SendRequest, client: SociostacksClient, request: HttpR
             target=audit_target(send_request),
             details=audit_details(send_request),
         ) as attempt:
+            # The account the messages will belong to, to file their numbers under.
+            progress.account_id = client.account(reserve=0).id
             ids = client.create_messages(
                 content=send_request.content,
                 device_id=send_request.device_id,
@@ -337,47 +350,114 @@ def perform(send_request: SendRequest, client: SociostacksClient, request: HttpR
                 scheduled_at=send_request.scheduled_at,
                 on_batch=progress,
             )
-            attempt.add(created_ids=ids, created_count=len(ids))
+            attempt.add(
+                created_ids=ids,
+                created_count=len(ids),
+                accepted_count=progress.sent,
+                unconfirmed_count=progress.unconfirmed,
+            )
     except PartialSendError as error:
+        cause = _sender_gone(client, send_request, error.cause) or send_problem(error.cause)
         _finish(
             send_request,
             SendRequest.State.PARTIAL,
-            sms_ids=error.sent_ids,
-            sent_count=len(error.sent_numbers),
+            progress,
             unsent_numbers=error.unsent_numbers,
-            problem=_partial_problem(error),
+            problem=_partial_problem(error, cause),
         )
     except (SociostacksError, InvalidRequest) as error:
-        _finish(send_request, SendRequest.State.FAILED, problem=send_problem(error))
+        if progress.account_id is None:
+            # Reading the account failed: no POST was made, so nothing went out.
+            problem = problem_for(error)
+        else:
+            problem = _sender_gone(client, send_request, error) or send_problem(error)
+        _finish(send_request, SendRequest.State.FAILED, progress, problem=problem)
     except Exception:
         logger.exception("send %s failed unexpectedly", send_request.token)
         # Batches go out in order, so what the progress saw is exactly what went out.
         _finish(
             send_request,
             SendRequest.State.PARTIAL if progress.sent else SendRequest.State.FAILED,
-            sms_ids=progress.ids,
-            sent_count=progress.sent,
+            progress,
             unsent_numbers=send_request.numbers[progress.sent :] if progress.sent else (),
             problem=_unexpected_problem(),
         )
     else:
-        _finish(send_request, SendRequest.State.SENT, sms_ids=ids, sent_count=len(ids))
+        problem = None
+        if progress.unconfirmed:
+            problem = problems.unconfirmed_send(
+                accepted=progress.sent, confirmed=len(ids), list_url=reverse("sms:list")
+            )
+        _finish(send_request, SendRequest.State.SENT, progress, problem=problem)
 
 
 class _Progress:
-    """Writes each finished batch to the row, where a second tab's progress page reads it."""
+    """Writes each finished batch to the row, where a second tab's progress page reads it.
+
+    The numbers of the batch's messages go into SentMessage in the same
+    transaction: once the row says a batch is done, its numbers are known.
+    """
 
     def __init__(self, send_request: SendRequest) -> None:
         self.send_request = send_request
+        self.account_id: int | None = None
         self.ids: list[int] = []
         self.sent = 0
+        self.unconfirmed = 0
 
     def __call__(self, batch: BatchResult) -> None:
         self.ids.extend(batch.sms_ids)
         self.sent += len(batch.numbers)
-        SendRequest.objects.filter(pk=self.send_request.pk).update(
-            batches_done=batch.index + 1, sent_count=self.sent, sms_ids=self.ids
-        )
+        if not batch.confirmed:
+            self.unconfirmed += len(batch.numbers)
+        with transaction.atomic():
+            SendRequest.objects.filter(pk=self.send_request.pk).update(
+                batches_done=batch.index + 1,
+                sent_count=self.sent,
+                unconfirmed_count=self.unconfirmed,
+                sms_ids=self.ids,
+            )
+            if batch.confirmed and self.account_id is not None:
+                _file_numbers(self.send_request, self.account_id, batch)
+
+
+def _file_numbers(send_request: SendRequest, account_id: int, batch: BatchResult) -> None:
+    """Each created message with its number: the ids come back in the numbers' order."""
+    SentMessage.objects.bulk_create(
+        [
+            SentMessage(
+                account_id=account_id, sms_id=sms_id, phone=number, send_request=send_request
+            )
+            for sms_id, number in zip(batch.sms_ids, batch.numbers, strict=True)
+        ],
+        # Upstream never hands out an id twice; should it ever (a fake reset
+        # under the site), the latest answer is the one that is true now.
+        update_conflicts=True,
+        unique_fields=["account_id", "sms_id"],
+        update_fields=["phone", "send_request", "created_at"],
+    )
+
+
+def _sender_gone(
+    client: SociostacksClient, send_request: SendRequest, error: SociostacksError | InvalidRequest
+) -> Problem | None:
+    """For a refused phone or SIM: the device list read again, and which of the two is gone."""
+    if not isinstance(error, SenderUnavailable):
+        return None
+    try:
+        answer = reading.devices(client, refresh=True)
+    except SociostacksError:
+        devices, fresh = None, False
+    else:
+        devices, fresh = answer.value, answer.is_fresh
+    return problems.sender_gone(
+        device_id=send_request.device_id,
+        sim_id=send_request.sim_id,
+        device_label=send_request.device_label,
+        sim_label=send_request.sim_label,
+        devices=devices,
+        listed_now=fresh,
+    )
 
 
 def _unexpected_problem() -> Problem:
@@ -412,8 +492,7 @@ def send_problem(error: SociostacksError | InvalidRequest) -> Problem:
     return problem_for(error)
 
 
-def _partial_problem(error: PartialSendError) -> Problem:
-    cause = send_problem(error.cause)
+def _partial_problem(error: PartialSendError, cause: Problem) -> Problem:
     sentence = (
         f"{len(error.sent_numbers):,} recipients were sent to, then Sociostacks failed and "
         f"the other {len(error.unsent_numbers):,} were not sent. {cause.sentence}"
@@ -424,16 +503,16 @@ def _partial_problem(error: PartialSendError) -> Problem:
 def _finish(
     send_request: SendRequest,
     state: SendRequest.State,
+    progress: "_Progress",
     *,
     problem: Problem | None = None,
-    sms_ids: Sequence[int] | None = None,
-    sent_count: int = 0,
     unsent_numbers: Sequence[str] = (),
 ) -> None:
     send_request.state = state
     send_request.finished_at = timezone.now()
-    send_request.sms_ids = list(sms_ids or [])
-    send_request.sent_count = sent_count
+    send_request.sms_ids = list(progress.ids)
+    send_request.sent_count = progress.sent
+    send_request.unconfirmed_count = progress.unconfirmed
     send_request.unsent_numbers = list(unsent_numbers)
     if state == SendRequest.State.SENT:
         send_request.batches_done = send_request.batches_total
@@ -447,6 +526,7 @@ def _finish(
             "finished_at",
             "sms_ids",
             "sent_count",
+            "unconfirmed_count",
             "unsent_numbers",
             "batches_done",
             "error",

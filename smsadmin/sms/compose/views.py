@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from smsadmin import problems
 from smsadmin.accounts.decorators import role_required
 from smsadmin.accounts.roles import Role
 from smsadmin.audit.actions import Action
@@ -36,14 +37,22 @@ from smsadmin.mirror.sync import account_link
 from smsadmin.problems import Problem, problem_for
 from smsadmin.sms import deleting, reading
 from smsadmin.sms.compose import sending
-from smsadmin.sms.compose.forms import LATER, NOW, ComposeForm, sim_value
-from smsadmin.sms.compose.segments import MAX_CONTENT_LENGTH, SegmentCount, replace_lookalikes
+from smsadmin.sms.compose.forms import LATER, NOW, ComposeForm, cut_sentence, sim_value
+from smsadmin.sms.compose.segments import (
+    MAX_CONTENT_LENGTH,
+    SegmentCount,
+    count_segments,
+    replace_lookalikes,
+)
 from smsadmin.sms.deleting import DeleteResult
 from smsadmin.sms.models import SendRequest
-from smsadmin.sociostacks.errors import SociostacksError
+from smsadmin.sociostacks.client import repeated_wall_time, scheduled_wall_time
+from smsadmin.sociostacks.content import rewrite, without_lone_angles
+from smsadmin.sociostacks.errors import InvalidRequest, SociostacksError
 from smsadmin.sociostacks.types import Device
 
 REPLACE_LOOKALIKES = "replace_lookalikes"
+KEEP_ANGLE_BRACKETS = "keep_angle_brackets"
 # The confirmation lists this many recipients; the count covers the rest.
 FIRST_FEW = 10
 SHOWN_IDS = 500
@@ -57,6 +66,28 @@ def _devices(request: HttpRequest) -> tuple[list[Device], Problem | None]:
         return list(reading.devices(request.api_key.client()).value), None
     except SociostacksError as error:
         return [], problem_for(error)
+
+
+def _opted_out(request: HttpRequest, *, may_read: bool = False) -> frozenset[str] | None:
+    """The numbers of the account's contacts who opted out; None when not known.
+
+    Sociostacks sends to them all the same, so compose warns about each one.
+    The live checks use the directory as last read (no call while typing);
+    the review reads it through the cache, as the message list does.
+    """
+    client = request.api_key.client()
+    if may_read:
+        try:
+            contacts = reading.contacts(client, set()).value
+        except SociostacksError:
+            return None
+    elif (contacts := reading.contacts_as_last_read(client)) is None:
+        return None
+    return frozenset(
+        "+" + "".join(filter(str.isdigit, c.phone_number))
+        for c in contacts.values()
+        if c.has_opted_out
+    )
 
 
 def _form(request: HttpRequest, devices: list[Device], *args: Any, **kwargs: Any) -> ComposeForm:
@@ -99,14 +130,18 @@ def _ucs2_characters(segments: SegmentCount) -> list[dict[str, str]]:
 
 
 def _content_context(form: ComposeForm, recipient_count: int) -> dict[str, Any]:
-    segments = form.segment_count()
-    length = len(form.content_text)
+    """The counters and the preview: all of them about the text as Sociostacks will store it."""
+    stored = form.stored_content()
+    segments = count_segments(stored.stored)
     return {
         "segments": segments,
         "ucs2_characters": _ucs2_characters(segments),
-        "content_length": length,
+        "stored": stored,
+        "stored_notes": problems.stored_text_notes(stored),
+        "cut_sentence": cut_sentence(stored) if stored.over_by else "",
+        "content_length": stored.length,
         "max_length": MAX_CONTENT_LENGTH,
-        "over_by": max(0, length - MAX_CONTENT_LENGTH),
+        "over_by": stored.over_by,
         "recipient_count": recipient_count,
         "total_segments": recipient_count * segments.segments,
     }
@@ -221,12 +256,13 @@ def _original(request: HttpRequest, account_id: int | None, sms_id: int) -> repl
         row = reading.message_detail(request.api_key.client(), sms_id).row
     except SociostacksError:
         return None
-    if row.contact is None or not row.message.is_outgoing:
+    # The number smsadmin sent to counts: Sociostacks hides the contacts its sends make.
+    if not row.number or not row.message.is_outgoing:
         return None
     message = row.message
     return replies.Original(
         sms_id,
-        row.contact.phone_number,
+        row.number,
         message.content,
         message.device_id,
         message.sim_subscription_id,
@@ -244,7 +280,9 @@ def _shown_again(request: HttpRequest, form: ComposeForm, devices: list[Device])
     carried = form.carried_over()
     if carried is None:
         return form
-    again = _form(request, devices, carried, devices_known=form.devices_known)
+    again = _form(
+        request, devices, carried, devices_known=form.devices_known, opted_out=form.opted_out
+    )
     again.is_valid()
     messages.info(
         request,
@@ -261,6 +299,10 @@ class _When:
     account: str
     account_zone: str
     utc: str
+    # Set when a clock shows the time twice that night: which of the two it is.
+    repeated_hour: str = ""
+    # Why Sociostacks could not be given this moment at all.
+    account_problem: str = ""
 
 
 def _when(request: HttpRequest, send_request: SendRequest) -> tuple[_When | None, Problem | None]:
@@ -269,12 +311,18 @@ def _when(request: HttpRequest, send_request: SendRequest) -> tuple[_When | None
     if moment is None:
         return None, None
     problem = None
+    account_problem = ""
     try:
         account_zone = request.api_key.client().account_timezone()
         account, account_zone_name = _clock(moment, account_zone), account_zone.key
     except SociostacksError as error:
         problem = problem_for(error)
         account, account_zone_name = "not known right now", "the account's zone"
+    else:
+        try:
+            scheduled_wall_time(moment, account_zone)
+        except InvalidRequest as refusal:
+            account_problem = str(refusal)
     zone = request.user.zone
     when = _When(
         person=_clock(moment, zone),
@@ -282,12 +330,36 @@ def _when(request: HttpRequest, send_request: SendRequest) -> tuple[_When | None
         account=account,
         account_zone=account_zone_name,
         utc=_clock(moment, ZoneInfo("UTC")),
+        repeated_hour=_which_of_two(moment, zone),
+        account_problem=account_problem,
     )
     return when, problem
 
 
 def _clock(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%a %d %b %Y, %H:%M")
+    local = moment.astimezone(zone)
+    # A time the clocks show twice needs its zone's name to say which one.
+    shown = "%a %d %b %Y, %H:%M %Z" if repeated_wall_time(local) else "%a %d %b %Y, %H:%M"
+    return local.strftime(shown)
+
+
+def _which_of_two(moment: datetime, zone: ZoneInfo) -> str:
+    local = moment.astimezone(zone)
+    if not repeated_wall_time(local):
+        return ""
+    which = "second" if local.fold else "first"
+    return (
+        f"{local:%H:%M} happens twice that night in {zone.key}, because the clocks go back: "
+        f"this is the {which} time, {local:%H:%M %Z} (UTC{local:%z})."
+    )
+
+
+def _account_name(request: HttpRequest) -> str:
+    """The Sociostacks account the send goes to (read once an hour, and by the send itself)."""
+    try:
+        return request.api_key.client().account().name
+    except SociostacksError:
+        return ""
 
 
 def _render_confirm(
@@ -295,8 +367,12 @@ def _render_confirm(
 ) -> TemplateResponse:
     when, zone_problem = _when(request, send_request)
     cap = request.user.effective_daily_cap
+    stored = rewrite(send_request.content)
     context = {
         "send": send_request,
+        "stored": stored,
+        "stored_notes": problems.stored_text_notes(stored),
+        "account_name": _account_name(request),
         "first_numbers": send_request.numbers[:FIRST_FEW],
         "more_numbers": max(0, send_request.recipient_count - FIRST_FEW),
         "when": when,
@@ -322,18 +398,25 @@ def _render_confirm(
 def compose(request: HttpRequest) -> HttpResponse:
     devices, devices_problem = _devices(request)
     shown = {"devices": devices, "devices_problem": devices_problem}
+    opted_out = _opted_out(request, may_read=request.method == "POST")
     if request.method == "GET":
         initial, notice = _starting_point(request, devices)
-        form = _form(request, devices, initial=initial)
+        form = _form(request, devices, initial=initial, opted_out=opted_out)
         return _render_compose(request, form, notice=notice, **shown)
 
     form = _form(
-        request, devices, request.POST, request.FILES, devices_known=devices_problem is None
+        request,
+        devices,
+        request.POST,
+        request.FILES,
+        devices_known=devices_problem is None,
+        opted_out=opted_out,
     )
-    if request.POST.get("action") == REPLACE_LOOKALIKES:
+    if (fix := _CONTENT_FIXES.get(request.POST.get("action", ""))) is not None:
         values = {**(form.carried_over() or request.POST).dict()}
-        values["content"] = replace_lookalikes(form.content_text)
-        return _render_compose(request, _form(request, devices, initial=values), **shown)
+        values["content"] = fix(form.content_text)
+        again = _form(request, devices, initial=values, opted_out=opted_out)
+        return _render_compose(request, again, **shown)
     action = "schedule" if form.is_scheduling else "send"
     if not form.is_valid():
         record(action, request=request, outcome=Outcome.INVALID, details=form.audit_summary())
@@ -363,7 +446,7 @@ def compose(request: HttpRequest) -> HttpResponse:
 @api_key_required
 def check_recipients(request: HttpRequest) -> HttpResponse:
     """The live recipients check: the same parsing a submit runs."""
-    form = _form(request, [], request.POST, request.FILES)
+    form = _form(request, [], request.POST, request.FILES, opted_out=_opted_out(request))
     check = form.recipient_check
     context = {"form": form, "check": check, "oob": True, "live": True}
     context |= _content_context(form, check.valid_count)
@@ -381,16 +464,35 @@ def check_content(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "sms/compose.html#content_live", context)
 
 
+_CONTENT_FIXES = {
+    REPLACE_LOOKALIKES: replace_lookalikes,
+    KEEP_ANGLE_BRACKETS: without_lone_angles,
+}
+
+
+def _fixed_content(request: HttpRequest, fix: str) -> HttpResponse:
+    """The message box again, with one of the fixes the counter offers applied."""
+    typed = _form(request, [], request.POST)
+    form = _form(request, [], initial={"content": _CONTENT_FIXES[fix](typed.content_text)})
+    context = {"form": form, "oob": True}
+    context |= _content_context(form, _int(request.POST.get("recipient_count")) or 0)
+    return TemplateResponse(request, "sms/compose.html#content_live_field", context)
+
+
 @require_POST
 @role_required(Role.SENDER)
 @api_key_required
 def replace_content_lookalikes(request: HttpRequest) -> HttpResponse:
-    """The message box again, with typographic look-alikes turned into GSM-7 characters."""
-    typed = _form(request, [], request.POST)
-    form = _form(request, [], initial={"content": replace_lookalikes(typed.content_text)})
-    context = {"form": form, "oob": True}
-    context |= _content_context(form, _int(request.POST.get("recipient_count")) or 0)
-    return TemplateResponse(request, "sms/compose.html#content_live_field", context)
+    """Typographic look-alikes turned into GSM-7 characters."""
+    return _fixed_content(request, REPLACE_LOOKALIKES)
+
+
+@require_POST
+@role_required(Role.SENDER)
+@api_key_required
+def keep_angle_brackets(request: HttpRequest) -> HttpResponse:
+    """Every "<" as a sign Sociostacks keeps, so nothing after it is stripped."""
+    return _fixed_content(request, KEEP_ANGLE_BRACKETS)
 
 
 @require_GET
@@ -489,7 +591,12 @@ def result(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
         # Nothing went out: the person gets their form back, as they filled it.
         devices, devices_problem = _devices(request)
         initial = _initial_from(send_request, send_request.numbers, request.user.zone)
-        form = _form(request, devices, initial={**initial, "token": str(uuid.uuid4())})
+        form = _form(
+            request,
+            devices,
+            initial={**initial, "token": str(uuid.uuid4())},
+            opted_out=_opted_out(request),
+        )
         return _render_compose(
             request,
             form,

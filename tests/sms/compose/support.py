@@ -56,7 +56,14 @@ DE_LANDLINE = "+493012345678"
 
 
 def devices(mock: responses.RequestsMock, *rows: dict[str, Any]) -> None:
+    """The phones, and the contact list a review reads for opt-outs (no one opted out)."""
     mock.get(f"{UPSTREAM}/devices/", json=page_json(list(rows or (PIXEL, GALAXY))))
+    mock.get(f"{UPSTREAM}/contacts/", json=page_json([]))
+
+
+def opted_out_contact(mock: responses.RequestsMock, number: str) -> None:
+    contact = {"id": 41, "phone_number": number, "name": "Gone Away", "has_opted_out": True}
+    mock.replace(responses.GET, f"{UPSTREAM}/contacts/", json=page_json([contact]))
 
 
 def account(mock: responses.RequestsMock, zone: str = ACCOUNT_ZONE) -> None:

@@ -77,8 +77,10 @@ def test_a_scheduled_send_reaches_the_sandbox_in_the_accounts_zone(
 
 def test_a_sandbox_outage_keeps_the_typed_form(client, person, phone, on_sandbox):
     reviewed = fake.review(client, content="Kept through an outage", **phone)
+    token = fake.token_of(reviewed)
+    shown = fake.shown_fingerprint(client, token)
     on_sandbox.control(fail_next={"count": 1, "mode": "503"})
-    response = fake.send(client, fake.token_of(reviewed))
+    response = fake.send(client, token, shown)
     page = client.get(response["Location"]).content.decode()
     assert "The send did not go out." in page
     assert "Kept through an outage</textarea>" in page
@@ -88,8 +90,39 @@ def test_a_sandbox_outage_keeps_the_typed_form(client, person, phone, on_sandbox
 def test_a_sandbox_time_out_is_reported_as_unknown(client, person, phone, on_sandbox, settings):
     settings.SOCIOSTACKS_TIMEOUT = (1.0, 0.3)
     reviewed = fake.review(client, **phone)
+    token = fake.token_of(reviewed)
+    shown = fake.shown_fingerprint(client, token)
     on_sandbox.control(timeout_seconds=1, fail_next={"count": 1, "mode": "timeout"})
-    response = fake.send(client, fake.token_of(reviewed))
+    response = fake.send(client, token, shown)
     page = client.get(response["Location"]).content.decode()
     assert "not known whether the messages were created" in page
     assert posts(on_sandbox) == 1
+
+
+NEW_NUMBER = "+33612345678"  # no contact of the seeded account
+
+
+def test_a_number_sent_to_for_the_first_time_is_shown_though_sociostacks_hides_it(
+    client, person, phone, on_sandbox
+):
+    _response, token = fake.confirm_and_send(client, recipients=NEW_NUMBER, **phone)
+    [sms_id] = SendRequest.objects.get(token=token).sms_ids
+
+    listing = client.get("/messages/").content.decode()
+    detail = client.get(f"/messages/{sms_id}/").content.decode()
+
+    row = listing[listing.index(f'id="sms-{sms_id}"') :]
+    assert NEW_NUMBER in row[: row.index("</tr>")]
+    assert NEW_NUMBER in detail and "does not show" not in detail
+
+
+def test_quotes_typed_are_stored_and_shown_as_typed(client, person, phone, on_sandbox):
+    typed = 'it\'s a "test"'
+    _response, token = fake.confirm_and_send(client, content=typed, **phone)
+    [sms_id] = SendRequest.objects.get(token=token).sms_ids
+
+    stored = SociostacksClient(RAW_KEY, base_url=on_sandbox.url).get_message(sms_id).content
+    detail = client.get(f"/messages/{sms_id}/").content.decode()
+
+    assert stored == typed
+    assert '<div class="content-full">it&#x27;s a &quot;test&quot;</div>' in detail

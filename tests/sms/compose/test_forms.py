@@ -286,7 +286,7 @@ def test_typed_and_uploaded_numbers_are_combined_without_duplicates(signed_in, w
 def test_1001_characters_are_refused_with_the_count(signed_in, with_devices):
     response = fake.review(signed_in, content="a" * 1001)
     page = page_of(response)
-    assert "The message has 1,001 characters; at most 1,000 can be sent." in page
+    assert "The message is 1,001 characters as Sociostacks stores it; it keeps 1,000" in page
     assert not SendRequest.objects.exists()
 
 

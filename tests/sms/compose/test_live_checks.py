@@ -127,18 +127,29 @@ def test_windows_line_breaks_are_counted_as_one_character(signed_in):
 
 
 def test_it_names_the_characters_that_force_ucs2(signed_in):
-    fragment = check_content(signed_in, "It’s “done” 😀")
+    fragment = check_content(signed_in, "It\u00a0is ‹done› 😀")
     assert "UCS-2" in fragment
-    assert "<code>’</code> U+2019 right single quotation mark → <code>&#x27;</code>" in fragment
-    assert "U+201C left double quotation mark" in fragment
+    assert (
+        "<code>‹</code> U+2039 single left-pointing angle quotation mark → <code>&#x27;</code>"
+        in fragment
+    )
+    assert "U+00A0 no-break space" in fragment
     assert "U+1F600" in fragment
     assert "Replace look-alikes" in fragment
     assert "Some characters have no look-alike" in fragment
 
 
+def test_typographic_quotes_sociostacks_turns_plain_do_not_count_as_ucs2(signed_in):
+    fragment = check_content(signed_in, "It’s “done” – see you…")
+    assert "GSM-7" in fragment and "force UCS-2" not in fragment
+    assert "Sociostacks will store and send:" in fragment
+    assert "It&#x27;s &quot;done&quot; - see you..." in fragment
+
+
 def test_it_shows_the_refusal_with_the_count_over_1000(signed_in):
     fragment = check_content(signed_in, "a" * 1001)
-    assert "The message has 1001 characters; at most 1000 can be sent." in fragment
+    assert "The message is 1,001 characters as Sociostacks stores it" in fragment
+    assert "would cut off the end (“a”)" in fragment
 
 
 def test_the_counter_updates_the_total_from_the_recipient_count(signed_in):

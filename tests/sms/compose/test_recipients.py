@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from smsadmin.sms.compose import recipients
@@ -201,15 +199,13 @@ def test_cap_is_one_hundred_thousand() -> None:
     assert MAX_RECIPIENTS == 100_000
 
 
-def test_ten_thousand_numbers_validate_quickly() -> None:
+def test_ten_thousand_numbers_in_two_formats_are_all_read() -> None:
+    # How fast is bench/bench_recipients.py's to measure, not a test's.
     numbers = [f"+49 170 {index:07d}" for index in range(9_000)]
     numbers += [f"0176 {index:08d}" for index in range(1_000)]
-    text = "\n".join(numbers)
-    started = time.perf_counter()
-    result = parse_recipients(text, default_region="DE")
-    elapsed = time.perf_counter() - started
+    result = parse_recipients("\n".join(numbers), default_region="DE")
     assert result.valid_count == 10_000
-    assert elapsed < 2.0
+    assert result.invalid_count == 0
 
 
 # --- CSV ----------------------------------------------------------------------

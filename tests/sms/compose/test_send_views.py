@@ -276,6 +276,7 @@ def test_reloading_the_confirmation_after_sending_shows_the_result(signed_in, se
 )
 def test_an_upstream_error_keeps_the_typed_content_and_numbers(signed_in, upstream, answer, words):
     fake.devices(upstream)
+    fake.account(upstream)
     upstream.post(f"{UPSTREAM}/sms", **answer)
     typed = f"{fake.DE_MOBILE}\n{fake.UK_MOBILE}"
     response, token = fake.confirm_and_send(
@@ -294,6 +295,7 @@ def test_an_upstream_error_keeps_the_typed_content_and_numbers(signed_in, upstre
 
 def test_a_failed_send_is_never_retried_on_its_own(signed_in, upstream):
     fake.devices(upstream)
+    fake.account(upstream)
     failing = upstream.post(f"{UPSTREAM}/sms", status=503)
     response, token = fake.confirm_and_send(signed_in)
     signed_in.get(response["Location"])
@@ -303,6 +305,7 @@ def test_a_failed_send_is_never_retried_on_its_own(signed_in, upstream):
 
 def test_a_bad_key_offers_the_keys_page(signed_in, upstream):
     fake.devices(upstream)
+    fake.account(upstream)
     upstream.post(
         f"{UPSTREAM}/sms", status=401, json=error_json("You do not have access to the API.", 401)
     )
@@ -388,6 +391,7 @@ def test_a_time_that_passed_while_confirming_is_refused_without_sending(signed_i
 
 def test_a_failing_second_batch_reports_what_went_out_and_offers_the_rest(signed_in, upstream):
     fake.devices(upstream)
+    fake.account(upstream)
     counter = fake.SendCounter()
     answers = iter([counter, lambda request: (503, {}, "")])
     upstream.add_callback("POST", f"{UPSTREAM}/sms", callback=lambda r: next(answers)(r))
@@ -395,36 +399,38 @@ def test_a_failing_second_batch_reports_what_went_out_and_offers_the_rest(signed
     response, token = fake.confirm_and_send(signed_in, recipients=typed)
     page = result_page(signed_in, response)
     assert "Partly sent" in page
-    assert "5,000 recipients were sent to" in page and "the other 3 were not sent" in page
+    assert "4,999 recipients were sent to" in page and "the other 4 were not sent" in page
     assert '<a href="/messages/1000/">#1000</a>' in page
-    assert "and 4500 more" in page
-    assert f'href="/compose/?retry={token}">Send to the 3 unsent numbers</a>' in page
+    assert "and 4499 more" in page
+    assert f'href="/compose/?retry={token}">Send to the 4 unsent numbers</a>' in page
     send = SendRequest.objects.get(token=token)
-    assert send.state == SendRequest.State.PARTIAL and len(send.sms_ids) == 5000
-    assert send.unsent_numbers == fake.numbers(3, start=5000)
-    assert len(upstream.calls) == 3  # devices, batch 1, batch 2: nothing resent
+    assert send.state == SendRequest.State.PARTIAL and len(send.sms_ids) == 4999
+    assert send.unsent_numbers == fake.numbers(4, start=4999)
+    # Batch 1, batch 2: nothing resent.
+    assert [call.request.method for call in upstream.calls].count("POST") == 2
 
     retry = page_of(signed_in.get(f"/compose/?retry={token}"))
-    assert "These are the 3 numbers the earlier send did not reach." in retry
-    assert "\n".join(fake.numbers(3, start=5000)) + "</textarea>" in retry
+    assert "These are the 4 numbers the earlier send did not reach." in retry
+    assert "\n".join(fake.numbers(4, start=4999)) + "</textarea>" in retry
     assert f'name="token" value="{token}"' not in retry
 
 
 def test_a_partial_send_is_audited_with_what_went_out(signed_in, upstream):
     fake.devices(upstream)
+    fake.account(upstream)
     counter = fake.SendCounter()
     answers = iter([counter, lambda request: (503, {}, "")])
     upstream.add_callback("POST", f"{UPSTREAM}/sms", callback=lambda r: next(answers)(r))
     fake.confirm_and_send(signed_in, recipients="\n".join(fake.numbers(5001)))
     outcome = AuditEvent.objects.filter(action="send").order_by("seq").last()
     assert outcome.outcome == Outcome.UPSTREAM_ERROR
-    assert len(outcome.details["created_ids"]) == 5000
-    assert outcome.details["unsent_count"] == 1
+    assert len(outcome.details["created_ids"]) == 4999
+    assert outcome.details["unsent_count"] == 2
 
 
-def test_a_big_send_goes_out_in_batches_of_5000(signed_in, sends):
+def test_a_big_send_goes_out_in_batches_of_4999(signed_in, sends):
     _response, token = fake.confirm_and_send(signed_in, recipients="\n".join(fake.numbers(10001)))
-    assert [len(post["phone_numbers"].split("\n")) for post in sends.posts] == [5000, 5000, 1]
+    assert [len(post["phone_numbers"].split("\n")) for post in sends.posts] == [4999, 4999, 3]
     send = SendRequest.objects.get(token=token)
     assert (send.batches_done, send.batches_total, send.sent_count) == (3, 3, 10001)
     assert len(send.sms_ids) == 10001

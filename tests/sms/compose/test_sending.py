@@ -12,7 +12,7 @@ from smsadmin.sms.compose import sending
 from smsadmin.sms.compose.sending import Claim, Draft
 from smsadmin.sms.models import SendRequest
 from smsadmin.sociostacks.errors import UnreadableResponse, UpstreamUnavailable
-from smsadmin.sociostacks.types import BatchResult
+from smsadmin.sociostacks.types import Account, BatchResult
 from tests.conftest import make_user
 from tests.sms.compose import support as fake
 
@@ -125,6 +125,9 @@ def test_a_send_in_flight_counts_whole_against_the_cap(sender):
 
 class ExplodingClient:
     """Sends one batch, then fails in a way no upstream error explains."""
+
+    def account(self, **_options):
+        return Account(id=1, name="Ops", email="", language="", timezone="UTC")
 
     def create_messages(self, *, on_batch, phone_numbers, **_fields):
         on_batch(BatchResult(0, tuple(phone_numbers[:2]), (7, 8)))

@@ -59,6 +59,7 @@ def upstream_slow_to_answer() -> Iterator[fake.SendCounter]:
     # The first POST is still in flight when the others arrive.
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         fake.devices(mock)
+        fake.account(mock)
         yield fake.accept_sends(mock, delay=0.3)
 
 
