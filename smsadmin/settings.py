@@ -232,6 +232,15 @@ SMSADMIN_DAILY_SEND_CAP = env.int("SMSADMIN_DAILY_SEND_CAP", default=0)
 # Audit events older than this many days may be pruned (0 = keep forever).
 SMSADMIN_AUDIT_RETENTION_DAYS = env.int("SMSADMIN_AUDIT_RETENTION_DAYS", default=0)
 
+# --- E-mail: the set-password links of invitations and resets ---------------
+# A django-environ e-mail URL, e.g. smtp+tls://user:password@smtp.example.com:587.
+# Unset, no link is e-mailed (the admin passes it on, and none lands in a log)
+# and Django's console backend serves anything else that sends mail.
+_email_url = env.str("EMAIL_URL", default="")
+globals().update(environ.Env.email_url_config(_email_url or "consolemail://"))
+SMSADMIN_EMAIL_LINKS = bool(_email_url)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="smsadmin@localhost")
+
 # --- Two-factor sign-in (django-otp) ---------------------------------------
 # Who must use a second factor: "none", "all", or roles, e.g. "admin,sender".
 # The Django admin asks for it whatever this says.

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from smsadmin import views
-from smsadmin.accounts import twofactor_views
+from smsadmin.accounts import people_views, twofactor_views
 from smsadmin.accounts import views as account_views
 
 handler400 = views.bad_request
@@ -16,21 +16,19 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", account_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", account_views.SignOutView.as_view(), name="logout"),
-    path(
-        "accounts/password/",
-        auth_views.PasswordChangeView.as_view(success_url="/accounts/password/done/"),
-        name="password_change",
-    ),
+    path("accounts/password/", account_views.password_change, name="password_change"),
     path(
         "accounts/password/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
     path("accounts/operator/", account_views.operator, name="operator"),
+    path("accounts/password/set/<path:token>/", people_views.set_password, name="set_password"),
     path("accounts/preferences/", account_views.preferences, name="preferences"),
     path("accounts/2fa/", twofactor_views.setup, name="twofactor_setup"),
     path("accounts/2fa/verify/", twofactor_views.verify, name="twofactor_verify"),
     path("accounts/2fa/disable/", twofactor_views.disable, name="twofactor_disable"),
+    path("people/", include("smsadmin.accounts.people_urls")),
     path("keys/", include("smsadmin.keys.urls")),
     path("audit/", include("smsadmin.audit.urls")),
     path("", include("smsadmin.sms.urls")),

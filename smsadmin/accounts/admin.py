@@ -7,8 +7,8 @@ from django.http import HttpRequest
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from smsadmin.accounts.models import AppDevice, RecoveryCodes, User
-from smsadmin.accounts.roles import Role
+from smsadmin.accounts.models import AppDevice, RecoveryCodes, Team, User
+from smsadmin.audit.actions import Action
 from smsadmin.audit.recorder import record
 
 
@@ -51,6 +51,7 @@ class SmsAdminUserAdmin(AuditedAdminMixin, UserAdmin):
             {
                 "fields": (
                     "is_shared",
+                    "operators_may_type_a_name",
                     "time_zone",
                     "phone_region",
                     "page_size",
@@ -62,26 +63,25 @@ class SmsAdminUserAdmin(AuditedAdminMixin, UserAdmin):
         ),
     )
 
+    def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
+        """Deactivating here ends the person's sessions too, as on the People page."""
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            obj.session_epoch += 1
+        super().save_model(request, obj, form, change)
+
     def save_related(
         self, request: HttpRequest, form: ModelForm, formsets: list, change: bool
     ) -> None:
-        """Role and team changes made here are audited like ``grant_role`` and ``revoke_role``."""
+        """Role changes made here are audited like ``grant_role`` and ``revoke_role``."""
         user = form.instance
         before = set(user.groups.values_list("name", flat=True)) if change else set()
         super().save_related(request, form, formsets, change)
         after = set(user.groups.values_list("name", flat=True))
-        roles = {role.value for role in Role}
         target = f"user:{user.username}"
         for name in sorted(after - before):
-            if name in roles:
-                record("role granted", request=request, target=target, details={"role": name})
-            else:
-                record("team joined", request=request, target=target, details={"team": name})
+            record(Action.ROLE_GRANTED, request=request, target=target, details={"role": name})
         for name in sorted(before - after):
-            if name in roles:
-                record("role revoked", request=request, target=target, details={"role": name})
-            else:
-                record("team left", request=request, target=target, details={"team": name})
+            record(Action.ROLE_REVOKED, request=request, target=target, details={"role": name})
 
 
 admin.site.unregister(Group)
@@ -89,7 +89,12 @@ admin.site.unregister(Group)
 
 @admin.register(Group)
 class AuditedGroupAdmin(AuditedAdminMixin, GroupAdmin):
-    """Django's own group admin (roles and teams), audited."""
+    """Django's own group admin, audited. Groups are the roles; teams are apart (Team)."""
+
+
+@admin.register(Team)
+class TeamAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "created_at")
 
 
 # django-otp's own device admins would show rows nothing creates any more

@@ -4,26 +4,60 @@ from collections.abc import Sequence
 import phonenumbers
 from django import forms
 
+from smsadmin.accounts import operators
 from smsadmin.accounts.models import User
 from smsadmin.sociostacks.types import Device
 
 
 class OperatorForm(forms.Form):
+    """Who is using a shared login: a name from the admin's list, or a typed one where allowed."""
+
+    operator = forms.ChoiceField(label="Who are you?", widget=forms.RadioSelect, required=False)
     operator_name = forms.CharField(
         label="Your name",
         max_length=64,
         strip=True,
+        required=False,
         help_text="This login is shared by a team. Your name goes with everything you do.",
-        widget=forms.TextInput(attrs={"autocomplete": "name", "autofocus": True}),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
 
-    def clean_operator_name(self) -> str:
-        name = " ".join(self.cleaned_data["operator_name"].split())
-        if len(name) < 2:
-            raise forms.ValidationError(
-                "Type at least two characters so others can tell you apart."
-            )
-        return name
+    def __init__(self, *args: object, login: User, current: str = "", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        names = operators.allowed_names(login)
+        if names:
+            self.fields["operator"].choices = [(name, name) for name in names]
+            self.initial["operator"] = current if current in names else None
+        else:
+            del self.fields["operator"]
+        if not login.operators_may_type_a_name:
+            del self.fields["operator_name"]
+        elif names:
+            self.fields["operator_name"].label = "Not on the list? Type your name"
+            self.fields["operator_name"].help_text = ""
+
+    @property
+    def offers_a_choice(self) -> bool:
+        return bool(self.fields)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        typed = operators.clean_name(cleaned.get("operator_name") or "")
+        if typed:
+            if len(typed) < 2:
+                self.add_error(
+                    "operator_name", "Type at least two characters so others can tell you apart."
+                )
+            cleaned["name"] = typed
+        elif cleaned.get("operator"):
+            cleaned["name"] = cleaned["operator"]
+        elif "operator" in self.fields:
+            self.add_error("operator", "Pick your name from the list.")
+        elif "operator_name" in self.fields:
+            self.add_error("operator_name", "Type your name.")
+        else:
+            raise forms.ValidationError("No operators are listed for this login yet.")
+        return cleaned
 
 
 def _zone_choices() -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
-from smsadmin.accounts import twofactor
+from smsadmin.accounts import operators, twofactor
 from smsadmin.audit.recorder import OPERATOR_SESSION_KEY
 from smsadmin.http import own_path
 
@@ -129,10 +129,17 @@ class SharedLoginOperatorMiddleware:
         if (
             user.is_authenticated
             and getattr(user, "is_shared", False)
-            and not request.session.get(OPERATOR_SESSION_KEY)
             and not request.path.startswith(settings.STATIC_URL)
             and request.path not in {reverse(name) for name in _OPERATOR_EXEMPT_NAMES}
+            and not operators.may_work_as(user, request.session.get(OPERATOR_SESSION_KEY, ""))
         ):
+            if dropped := request.session.pop(OPERATOR_SESSION_KEY, ""):
+                # An admin took the name off the list: nothing more is done under it.
+                messages.info(
+                    request,
+                    f"“{dropped}” is no longer on this login's list of operators. "
+                    "Say who you are to go on.",
+                )
             return htmx_aware_redirect(
                 request, f"{reverse('operator')}?{urlencode({'next': request.get_full_path()})}"
             )

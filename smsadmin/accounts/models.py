@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 PAGE_SIZES = (10, 25, 50, 100, 250, 500, 1000)
 
@@ -43,6 +45,33 @@ class User(AbstractUser):
         blank=True,
         help_text="Most messages this person may send per day. Empty: the site default.",
     )
+    operators_may_type_a_name = models.BooleanField(
+        "operators may type a name",
+        default=False,
+        help_text="On a shared login: besides picking a listed name, "
+        "an operator may type one that is not on the list.",
+    )
+    session_epoch = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Raised to end every session of this login at once.",
+    )
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """What Django's AuthenticationMiddleware checks each session against, every request.
+
+        Raising ``session_epoch`` changes it, so every session of the person
+        ends at their next click, whatever the session backend. Epoch 0 keeps
+        Django's own value, so sessions from before epochs existed stay valid.
+        """
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "smsadmin.accounts.User.session_epoch",
+            f"{self.password}\x00{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -58,6 +87,73 @@ class User(AbstractUser):
         if cap is None:
             cap = settings.SMSADMIN_DAILY_SEND_CAP or None
         return cap
+
+
+class Team(models.Model):
+    """People and shared logins who may use the team's API keys.
+
+    Not a role: roles are Django groups (accounts/roles.py) and say what a
+    person may do; a team says which shared keys they may do it with.
+    """
+
+    name = models.CharField(max_length=150, unique=True)
+    members = models.ManyToManyField(User, related_name="teams", blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Operator(models.Model):
+    """A name a person may pick when they sign in to a shared login."""
+
+    login = models.ForeignKey(User, on_delete=models.CASCADE, related_name="operators")
+    name = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["login", "name"], name="operator_name_per_login")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} on {self.login}"
+
+
+class PasswordLink(models.Model):
+    """A one-time link that lets a person set their password (an invitation or a reset).
+
+    Only the SHA-256 of the link's token is stored: the token itself is shown
+    once to the admin who made it (and e-mailed), so a copy of the database
+    opens no account.
+    """
+
+    class Purpose(models.TextChoices):
+        INVITE = "invite", "invitation"
+        RESET = "reset", "password reset"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_links")
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    # A newer link for the same person, or their deactivation, closes this one.
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_purpose_display()} for {self.user} until {self.expires_at:%Y-%m-%d %H:%M}"
+        )
 
 
 # The second factor's devices live beside the people they belong to.

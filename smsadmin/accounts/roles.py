@@ -34,13 +34,31 @@ _SATISFIED_BY: dict[Role, frozenset[str]] = {
 }
 
 
+def granting_groups(role: Role) -> frozenset[str]:
+    """The names of the groups whose members have ``role`` (superusers have it too)."""
+    return _SATISFIED_BY[role]
+
+
+def roles_given(user: User) -> list[Role]:
+    """The roles the person was given, in the table's order (not the ones they include)."""
+    names = group_names(user)
+    return [role for role in Role if role.value in names]
+
+
 def group_names(user: User | AnonymousUser) -> frozenset[str]:
-    """The user's group names, looked up once per user object (so once per request)."""
+    """The user's group names, looked up once per user object (so once per request).
+
+    Groups fetched with ``prefetch_related("groups")`` are used as they are,
+    so a page listing people asks once for all of them.
+    """
     if not user.is_authenticated:
         return frozenset()
     cached = getattr(user, "_smsadmin_group_names", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
+        if "groups" in getattr(user, "_prefetched_objects_cache", {}):
+            cached = frozenset(group.name for group in user.groups.all())
+        else:
+            cached = frozenset(user.groups.values_list("name", flat=True))
         user._smsadmin_group_names = cached
     return cached
 

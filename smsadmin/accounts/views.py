@@ -1,14 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.views import LoginView, LogoutView
+from django.contrib.auth.views import LoginView, LogoutView, PasswordChangeView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_http_methods
 
 from smsadmin import problems
-from smsadmin.accounts import throttling
+from smsadmin.accounts import operators, throttling
 from smsadmin.accounts.devices import device_choices
 from smsadmin.accounts.forms import OperatorForm, PreferencesForm
 from smsadmin.audit.actions import Action
@@ -60,15 +60,52 @@ class SignOutView(_OnlyOwnPaths, LogoutView):
 
 @require_http_methods(["GET", "POST"])
 def operator(request: HttpRequest) -> HttpResponse:
-    """A person on a shared login names themself before anything else."""
-    form = OperatorForm(request.POST or None)
+    """A person on a shared login says who they are, first thing and whenever they switch."""
+    login = request.user
+    if not login.is_shared:
+        return redirect("home")
+    current = request.session.get(OPERATOR_SESSION_KEY, "")
+    still_allowed = operators.may_work_as(login, current)
+    form = OperatorForm(request.POST or None, login=login, current=current)
     if request.method == "POST" and form.is_valid():
-        request.session[OPERATOR_SESSION_KEY] = form.cleaned_data["operator_name"]
-        record("operator named", request=request)
+        name = form.cleaned_data["name"]
+        request.session[OPERATOR_SESSION_KEY] = name
+        if still_allowed and name != current:
+            record(
+                Action.OPERATOR_SWITCHED,
+                request=request,
+                details={"before": current, "after": name},
+            )
+        elif name != current:
+            record(Action.OPERATOR_NAMED, request=request)
         return redirect(safe_next(request, reverse("home")))
     return TemplateResponse(
-        request, "accounts/operator.html", {"form": form, "next": safe_next(request, "")}
+        request,
+        "accounts/operator.html",
+        {
+            "form": form,
+            "next": safe_next(request, ""),
+            "current": current if still_allowed else "",
+        },
     )
+
+
+_change_own_password = PasswordChangeView.as_view(success_url=reverse_lazy("password_change_done"))
+
+
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change one's own password; a shared login's is changed by an admin only."""
+    if request.user.is_shared:
+        record(
+            Action.PERMISSION_DENIED,
+            request=request,
+            outcome=Outcome.DENIED,
+            target=request.path[:255],
+            details={"reason": "shared login", "method": request.method},
+        )
+        return TemplateResponse(request, "accounts/shared_password_refused.html", status=403)
+    return _change_own_password(request)
 
 
 @require_http_methods(["GET", "POST"])

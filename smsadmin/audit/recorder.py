@@ -163,13 +163,17 @@ def record(
     error_class: str = "",
     parent: AuditEvent | None = None,
     username: str = "",
+    who: Who | None = None,
 ) -> AuditEvent:
     """Append one event to the chain and return it.
 
-    ``username`` names the actor when there is no user object (a failed login).
+    ``who`` is built by the view, so domain code records without a request;
+    else it comes from ``request`` and ``actor``. ``username`` names the actor
+    when there is no user object (a failed login).
     """
     action = known_action(action)
-    who = Who.from_request(request, actor)
+    if who is None:
+        who = Who.from_request(request, actor)
     details = _storable(details or {})
     target = _clean(target)
     sms_ids = message_ids_of(target, details)

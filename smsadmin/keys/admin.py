@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from smsadmin.accounts.admin import AuditedAdminMixin
-from smsadmin.keys.models import ApiKey, teams
+from smsadmin.keys.models import ApiKey
 
 
 class ApiKeyAdminForm(forms.ModelForm):
@@ -13,7 +13,6 @@ class ApiKeyAdminForm(forms.ModelForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams()
         self.fields["team"].help_text = "A team's key may be used by every member of the team."
 
     def clean(self) -> dict:

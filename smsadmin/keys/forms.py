@@ -3,8 +3,8 @@ import re
 from django import forms
 from django.core.validators import RegexValidator
 
-from smsadmin.accounts.models import User
-from smsadmin.keys.models import ApiKey, teams
+from smsadmin.accounts.models import Team, User
+from smsadmin.keys.models import ApiKey
 
 # Sociostacks keys are plain tokens. Anything else (a space, an accented letter)
 # is a paste mistake, and would not even fit in an HTTP header.
@@ -45,7 +45,7 @@ class AddKeyForm(forms.Form):
 
 class TeamKeyForm(AddKeyForm):
     team = forms.ModelChoiceField(
-        queryset=teams(),
+        queryset=Team.objects.all(),
         label="Team",
         empty_label=None,
         help_text="Every member of the team may use this key; no member can see it.",

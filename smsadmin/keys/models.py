@@ -1,11 +1,11 @@
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from smsadmin.accounts.models import Team
 from smsadmin.accounts.roles import Role, has_role
 from smsadmin.keys import crypto
 
@@ -13,15 +13,16 @@ if TYPE_CHECKING:
     from smsadmin.sociostacks.types import Account
 
 
-def teams() -> models.QuerySet[Group]:
-    """Groups that are teams: every group except the role groups."""
-    return Group.objects.exclude(name__in=[role.value for role in Role]).order_by("name")
-
-
 class ApiKeyQuerySet(models.QuerySet):
     def usable_by(self, user) -> "ApiKeyQuerySet":
-        """The person's own keys and the keys of the teams they belong to."""
-        return self.filter(Q(owner=user) | Q(team__in=user.groups.all())).distinct()
+        """The person's own keys and the keys of the teams they belong to; none once deactivated."""
+        if not user.is_active:
+            return self.none()
+        return self.filter(Q(owner=user) | Q(team__members=user)).distinct()
+
+    def in_service(self) -> "ApiKeyQuerySet":
+        """Keys work may be done with: team keys, and the keys of people not deactivated."""
+        return self.filter(Q(owner__isnull=True) | Q(owner__is_active=True))
 
     def visible_to(self, user) -> "ApiKeyQuerySet":
         """Keys the person may see by label and hint: usable ones, and every team's for an admin."""
@@ -33,8 +34,8 @@ class ApiKeyQuerySet(models.QuerySet):
 class ApiKey(models.Model):
     """A Sociostacks API key, stored encrypted; only its last four characters are clear.
 
-    It belongs to one person (``owner``) or to a team (``team``, a Django
-    group): every member may use a team key, none may see it.
+    It belongs to one person (``owner``) or to a team (``team``): every
+    member may use a team key, none may see it.
     """
 
     label = models.CharField(max_length=100)
@@ -46,7 +47,7 @@ class ApiKey(models.Model):
         related_name="api_keys",
     )
     team = models.ForeignKey(
-        Group, null=True, blank=True, on_delete=models.CASCADE, related_name="api_keys"
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="api_keys"
     )
     ciphertext = models.TextField(editable=False)
     hint = models.CharField(max_length=4, editable=False, help_text="Last four characters.")

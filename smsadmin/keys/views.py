@@ -9,6 +9,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smsadmin.accounts.decorators import role_required
+from smsadmin.accounts.models import Team
 from smsadmin.accounts.roles import Role, has_role
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import audited, record
@@ -22,7 +23,7 @@ from smsadmin.keys.forms import (
     ReplaceKeyForm,
     TeamKeyForm,
 )
-from smsadmin.keys.models import ApiKey, teams
+from smsadmin.keys.models import ApiKey
 from smsadmin.keys.selection import active_key, choose_active_key
 from smsadmin.keys.verification import account_for, why_refused
 from smsadmin.rendering import page_or_fragment
@@ -52,11 +53,17 @@ def _render_list(request: HttpRequest, notice: Notice | None = None) -> Template
         for key in ApiKey.objects.usable_by(user).select_related("team")
     ]
     is_admin = has_role(user, Role.ADMIN)
-    team_keys = ApiKey.objects.filter(team__isnull=False).select_related("team") if is_admin else []
+    team_keys = (
+        ApiKey.objects.filter(team__isnull=False)
+        .select_related("team")
+        .prefetch_related("team__members")
+        if is_admin
+        else []
+    )
     context = {
         "rows": rows,
         "team_keys": team_keys,
-        "has_teams": is_admin and teams().exists(),
+        "has_teams": is_admin and Team.objects.exists(),
         "notice": notice,
     }
     return page_or_fragment(request, "keys/list.html", "key-tables", context)
@@ -147,7 +154,9 @@ def add_team_key(request: HttpRequest) -> HttpResponse:
             )
             return redirect("keys:list")
     return TemplateResponse(
-        request, "keys/add.html", {"form": form, "for_team": True, "has_teams": teams().exists()}
+        request,
+        "keys/add.html",
+        {"form": form, "for_team": True, "has_teams": Team.objects.exists()},
     )
 
 

@@ -40,10 +40,18 @@ def test_the_two_factor_step_goes_on_only_to_a_page_of_this_site(client, target)
     assert_stays_here(client.get("/accounts/2fa/verify/", {"next": target}))
 
 
+def _login_with_operator(name: str):
+    from smsadmin.accounts.models import Operator
+
+    login = make_user("frontdesk", "sender", is_shared=True)
+    Operator.objects.create(login=login, name=name)
+    return login
+
+
 @pytest.mark.parametrize("target", OFF_SITE)
 def test_naming_the_operator_goes_on_only_to_a_page_of_this_site(client, target):
-    client.force_login(make_user("frontdesk", "sender", is_shared=True))
-    response = client.post("/accounts/operator/", {"operator_name": "Priya", "next": target})
+    client.force_login(_login_with_operator("Priya"))
+    response = client.post("/accounts/operator/", {"operator": "Priya", "next": target})
     assert_stays_here(response)
 
 
@@ -70,11 +78,11 @@ def test_a_page_of_this_site_is_where_the_person_goes(client, sender):
 
 
 def test_the_operator_page_is_given_the_page_asked_for_url_encoded(client):
-    client.force_login(make_user("frontdesk", "sender", is_shared=True))
+    client.force_login(_login_with_operator("Priya"))
     response = client.get("/messages/?page=2&size=50")
     assert response["Location"] == "/accounts/operator/?next=%2Fmessages%2F%3Fpage%3D2%26size%3D50"
     named = client.post(
-        "/accounts/operator/", {"operator_name": "Priya", "next": "/messages/?page=2&size=50"}
+        "/accounts/operator/", {"operator": "Priya", "next": "/messages/?page=2&size=50"}
     )
     assert named["Location"] == "/messages/?page=2&size=50"
 

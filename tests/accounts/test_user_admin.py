@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
+from smsadmin.accounts.models import Team
 from smsadmin.audit.models import AuditEvent
 from tests.conftest import force_login_verified, make_user
 
@@ -28,27 +29,26 @@ def change_form(person, **overrides):
     return data
 
 
-def test_a_superuser_manages_people_roles_and_teams(client, superuser):
+def test_a_superuser_manages_people_and_roles(client, superuser):
     person = make_user("gina", "viewer")
     sender = Group.objects.get(name="sender")
-    support = Group.objects.create(name="support")
+    auditor = Group.objects.get(name="auditor")
     response = client.post(
         f"/admin/accounts/user/{person.pk}/change/",
-        change_form(person, groups=[sender.pk, support.pk], is_shared="on"),
+        change_form(person, groups=[sender.pk, auditor.pk], is_shared="on"),
     )
     assert response.status_code == 302
     person.refresh_from_db()
-    assert set(person.groups.values_list("name", flat=True)) == {"sender", "support"}
+    assert set(person.groups.values_list("name", flat=True)) == {"sender", "auditor"}
     assert person.is_shared
 
 
-def test_role_and_team_changes_in_django_admin_are_audited(client, superuser):
+def test_role_changes_in_django_admin_are_audited(client, superuser):
     person = make_user("gina", "viewer")
     sender = Group.objects.get(name="sender")
-    support = Group.objects.create(name="support")
     client.post(
         f"/admin/accounts/user/{person.pk}/change/",
-        change_form(person, groups=[sender.pk, support.pk]),
+        change_form(person, groups=[sender.pk]),
     )
     events = {
         (event.action, event.target, tuple(sorted(event.details.items())))
@@ -56,16 +56,17 @@ def test_role_and_team_changes_in_django_admin_are_audited(client, superuser):
     }
     assert ("role granted", "user:gina", (("role", "sender"),)) in events
     assert ("role revoked", "user:gina", (("role", "viewer"),)) in events
-    assert ("team joined", "user:gina", (("team", "support"),)) in events
     changed = AuditEvent.objects.get(action="admin changed")
     assert changed.actor == superuser
     assert changed.target == f"user:{person.pk}"
 
 
-def test_a_superuser_makes_a_team(client, superuser):
-    response = client.post("/admin/auth/group/add/", {"name": "support"})
+def test_a_superuser_makes_a_team_apart_from_the_roles(client, superuser):
+    member = make_user("gina", "viewer")
+    response = client.post("/admin/accounts/team/add/", {"name": "support", "members": [member.pk]})
     assert response.status_code == 302
-    assert Group.objects.filter(name="support").exists()
+    assert list(Team.objects.get(name="support").members.all()) == [member]
+    assert not Group.objects.filter(name="support").exists()
     assert AuditEvent.objects.get(action="admin added").details == {"object": "support"}
 
 
@@ -74,3 +75,17 @@ def test_people_without_superuser_rights_do_not_get_in(client, admin_user):
     response = client.get("/admin/accounts/user/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_deactivating_in_django_admin_ends_the_persons_sessions(client, superuser):
+    from django.test import Client
+
+    person = make_user("gina", "viewer")
+    browser = Client()
+    browser.force_login(person)
+    client.post(f"/admin/accounts/user/{person.pk}/change/", change_form(person, is_active=""))
+    person.refresh_from_db()
+    assert not person.is_active
+    person.is_active = True
+    person.save()
+    assert browser.get("/accounts/preferences/")["Location"].startswith("/accounts/login/")

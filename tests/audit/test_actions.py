@@ -172,7 +172,7 @@ def test_a_refused_key_is_recorded_without_the_key(client, viewer, upstream):
 
 
 def test_a_shared_login_names_its_operator_on_every_event(client, on_sandbox):
-    team = make_user("night-shift", "sender", is_shared=True)
+    team = make_user("night-shift", "sender", is_shared=True, operators_may_type_a_name=True)
     give_key(team)
     client.force_login(team)
     client.post("/accounts/operator/", {"operator_name": "Grace"})

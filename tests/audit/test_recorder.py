@@ -69,7 +69,7 @@ def test_one_trusted_proxy_gives_the_address_it_saw(client, auditor):
 
 
 def test_a_shared_login_records_the_operator_name(client, db):
-    team = make_user("night-shift", "auditor", is_shared=True)
+    team = make_user("night-shift", "auditor", is_shared=True, operators_may_type_a_name=True)
     client.force_login(team)
     client.post("/accounts/operator/", {"operator_name": "Grace Hopper"})
     client.get("/audit/")

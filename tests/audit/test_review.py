@@ -235,7 +235,7 @@ def test_free_text_searches_target_details_and_names(auditing):
 
 
 def test_free_text_searches_the_operator_name(client):
-    team = make_user("night-shift", "auditor", is_shared=True)
+    team = make_user("night-shift", "auditor", is_shared=True, operators_may_type_a_name=True)
     client.force_login(team)
     client.post("/accounts/operator/", {"operator_name": "Grace Hopper"})
     (named,) = events("operator named")

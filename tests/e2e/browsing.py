@@ -80,13 +80,18 @@ def _sign_in_with_form(page: Page, username: str, *, operator: str | None) -> No
     if PEOPLE[username].is_shared:
         expect(page.get_by_role("heading", name="Who is using this login?")).to_be_visible()
         if operator is not None:
-            page.get_by_label("Your name").fill(operator)
-            page.get_by_role("button", name="Continue").click()
-            expect(page.get_by_text(operator, exact=True)).to_be_visible()
+            pick_operator(page, operator)
         return
     # Wait for the page the site sent them to, so the next step does not cut its load short.
     expect(page.locator("details.user-menu")).to_be_visible()
     page.wait_for_load_state()
+
+
+def pick_operator(page: Page, name: str) -> None:
+    """Answer "Who are you?" with a name from the shared login's list."""
+    page.get_by_role("group", name="Who are you?").get_by_label(name, exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("details.user-menu > summary .operator")).to_have_text(name)
 
 
 def nav_link(page: Page, name: str):

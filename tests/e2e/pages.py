@@ -29,6 +29,11 @@ def _newest_message(page: Page) -> None:
     page.goto(f"/messages/{row_ids(page)[0]}/")
 
 
+def _person(page: Page) -> None:
+    page.goto("/people/")
+    page.get_by_role("link", name="sam", exact=True).click()
+
+
 def _confirmation(page: Page) -> None:
     page.goto("/compose/")
     fill_message(page, "Your order #A1234 has shipped. Track it in the app.", NUMBERS[0])
@@ -47,6 +52,9 @@ MAIN_PAGES = (
     MainPage("keys", "API keys", "alice", _goto("/keys/")),
     MainPage("audit", "Audit log", "alice", _goto("/audit/")),
     MainPage("preferences", "Preferences", "alice", _goto("/accounts/preferences/")),
+    MainPage("people", "People", "alice", _goto("/people/")),
+    MainPage("person", "sam", "alice", _person),
+    MainPage("invite", "Invite a person", "alice", _goto("/people/invite/")),
 )
 
 

@@ -37,7 +37,17 @@ def test_the_page_has_no_serious_accessibility_violations(page: Page, main_page:
 def test_every_form_control_has_a_visible_label(page: Page):
     sign_in(page, "alice")
     unlabelled: list[str] = []
-    for path in ("/messages/", "/compose/", "/audit/", "/keys/", "/accounts/preferences/"):
+    for path in (
+        "/messages/",
+        "/compose/",
+        "/audit/",
+        "/keys/",
+        "/accounts/preferences/",
+        "/people/",
+        "/people/invite/",
+        "/people/shared/new/",
+        "/people/teams/",
+    ):
         page.goto(path)
         unlabelled += page.evaluate(
             """path => [...document.querySelectorAll("input, select, textarea, button")]

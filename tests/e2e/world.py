@@ -50,6 +50,8 @@ class Person:
     time_zone: str = ""
     is_shared: bool = False
     has_key: bool = True
+    # A shared login's operators, the names "Who are you?" offers.
+    operators: tuple[str, ...] = ()
 
 
 PEOPLE = {
@@ -61,18 +63,33 @@ PEOPLE = {
         Person("sam", ("sender",), time_zone="America/New_York"),
         Person("vera", ("viewer",)),
         Person("ada", ("auditor",), has_key=False),
-        Person("desk", ("sender",), is_shared=True),
+        Person(
+            "desk",
+            ("sender",),
+            is_shared=True,
+            operators=("Maria K.", "Priya Patel", "Sam", "Tom Berg"),
+        ),
         Person("nina", ("sender",), has_key=False),
     )
 }
 
+# The team whose key (the ops key too) nobody seeded is in: people invited in a
+# test join it to have a key to work with.
+TEAM = "Ops desk"
+
 # Run inside `manage.py shell`: the people above, each with the ops key unless
-# said otherwise. Setting up the world is nobody's action, so it is not audited.
+# said otherwise, and the team. Setting up the world is nobody's action, so it
+# is not audited.
 _POPULATE = """
 import json, os
 from django.contrib.auth.models import Group
-from smsadmin.accounts.models import User
+from smsadmin.accounts.models import Operator, Team, User
 from smsadmin.keys.models import ApiKey
+
+team = Team.objects.create(name=os.environ["E2E_TEAM"])
+team_key = ApiKey(label="Ops desk phones", team=team)
+team_key.set_secret(os.environ["E2E_OPS_KEY"])
+team_key.save()
 
 for spec in json.loads(os.environ["E2E_PEOPLE"]):
     user = User.objects.create_user(
@@ -84,6 +101,8 @@ for spec in json.loads(os.environ["E2E_PEOPLE"]):
     )
     for role in spec["roles"]:
         user.groups.add(Group.objects.get(name=role))
+    for name in spec["operators"]:
+        Operator.objects.create(login=user, name=name)
     if spec["has_key"]:
         key = ApiKey(label="Ops phones", owner=user, created_by=user)
         key.set_secret(os.environ["E2E_OPS_KEY"])
@@ -123,6 +142,16 @@ class Site:
                 tuple(where.values()),
             ).fetchall()
         return [{**dict(row), "details": json.loads(row["details"] or "{}")} for row in rows]
+
+    def row_id(self, table: str, **where: Any) -> int:
+        """The id of the one row of ``table`` (e.g. accounts_user) matching ``where``."""
+        clauses = " AND ".join(f"{column} = ?" for column in where)
+        with self._connect() as connection:
+            (found,) = connection.execute(
+                f"SELECT id FROM {table} WHERE {clauses}",  # noqa: S608
+                tuple(where.values()),
+            ).fetchall()
+        return found[0]
 
     def sent_posts(self) -> list[dict[str, str]]:
         """The form fields of the POST /sms calls the sandbox received since the last reset."""
@@ -210,6 +239,7 @@ def prepare_database(environment: dict[str, str]) -> None:
             "time_zone": p.time_zone,
             "is_shared": p.is_shared,
             "has_key": p.has_key,
+            "operators": list(p.operators),
         }
         for p in PEOPLE.values()
     ]
@@ -222,6 +252,7 @@ def prepare_database(environment: dict[str, str]) -> None:
             "E2E_PEOPLE": json.dumps(people),
             "E2E_PASSWORD": PASSWORD,
             "E2E_OPS_KEY": OPS_KEY,
+            "E2E_TEAM": TEAM,
         },
     )
     # The dashboard and search read the local mirror: fill it once, as the

@@ -3,8 +3,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 pytestmark = pytest.mark.django_db
 
-# Reachable without signing in, on purpose.
-PUBLIC = {"/healthz", "/accounts/login/", "/admin/login/"}
+# Reachable without signing in, on purpose (a set-password link answers with its own page).
+PUBLIC = {"/healthz", "/accounts/login/", "/admin/login/", "/accounts/password/set/1/"}
 
 
 def _concrete_paths(resolver: URLResolver = None, prefix: str = "") -> list[str]:

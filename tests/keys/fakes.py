@@ -49,9 +49,9 @@ def bearer_of(call: responses.Call) -> str:
 
 
 def team_key(team_name: str, raw_key: str, label: str = "Team key", by: User | None = None):
-    from django.contrib.auth.models import Group
+    from smsadmin.accounts.models import Team
 
-    team, _ = Group.objects.get_or_create(name=team_name)
+    team, _ = Team.objects.get_or_create(name=team_name)
     key = ApiKey(label=label, team=team, created_by=by)
     key.set_secret(raw_key)
     key.save()

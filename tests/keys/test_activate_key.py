@@ -1,6 +1,6 @@
 import pytest
-from django.contrib.auth.models import Group
 
+from smsadmin.accounts.models import Team
 from smsadmin.audit.models import AuditEvent, Outcome
 from smsadmin.keys.selection import active_key
 from tests.conftest import give_key, make_user
@@ -24,7 +24,7 @@ def test_a_person_with_two_keys_picks_one_and_the_choice_sticks(client, viewer):
 
 def test_a_team_member_may_pick_the_team_key(client):
     member = make_user("mia", "viewer")
-    member.groups.add(Group.objects.create(name="support"))
+    Team.objects.create(name="support").members.add(member)
     give_key(member, label="Own")
     shared = team_key("support", "ss-team-key-9999", label="Support line")
     client.force_login(member)

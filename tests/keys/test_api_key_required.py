@@ -1,6 +1,6 @@
 import pytest
-from django.contrib.auth.models import Group
 
+from smsadmin.accounts.models import Team
 from tests.conftest import make_user
 from tests.keys.fakes import team_key
 
@@ -24,7 +24,7 @@ def test_an_htmx_request_is_redirected_by_htmx(client, viewer):
 
 def test_a_team_key_is_enough(client, upstream):
     member = make_user("mia", "viewer")
-    member.groups.add(Group.objects.create(name="support"))
+    Team.objects.create(name="support").members.add(member)
     team_key("support", "ss-team-key-9999")
     client.force_login(member)
     response = client.get("/messages/")

@@ -1,6 +1,6 @@
 import pytest
-from django.contrib.auth.models import Group
 
+from smsadmin.accounts.models import Team
 from smsadmin.audit.models import AuditEvent
 from smsadmin.keys.models import ApiKey
 from smsadmin.keys.selection import active_key, choose_active_key
@@ -55,7 +55,7 @@ def test_it_hides_a_strangers_key(client, viewer, stranger):
 
 def test_a_team_member_may_not_delete_the_team_key(client):
     member = make_user("mia", "sender")
-    member.groups.add(Group.objects.create(name="support"))
+    Team.objects.create(name="support").members.add(member)
     key = team_key("support", "ss-team-key-9999")
     client.force_login(member)
     response = client.post(f"/keys/{key.pk}/delete/")

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
+from smsadmin.accounts.models import Team
 from smsadmin.audit.models import AuditEvent
 from tests.conftest import force_login_verified, give_key, make_user
 
@@ -46,7 +47,7 @@ def test_keys_cannot_be_added_in_django_admin(client, superuser):
 
 
 def test_a_superuser_may_move_a_key_to_a_team_and_it_is_audited(client, superuser, key):
-    support = Group.objects.create(name="support")
+    support = Team.objects.create(name="support")
     response = client.post(
         f"/admin/keys/apikey/{key.pk}/change/",
         {"label": "Support line", "owner": "", "team": support.pk},
@@ -61,7 +62,7 @@ def test_a_superuser_may_move_a_key_to_a_team_and_it_is_audited(client, superuse
 
 
 def test_a_key_needs_exactly_one_owner_or_team(client, superuser, key, viewer):
-    support = Group.objects.create(name="support")
+    support = Team.objects.create(name="support")
     page = client.post(
         f"/admin/keys/apikey/{key.pk}/change/",
         {"label": "Both", "owner": viewer.pk, "team": support.pk},

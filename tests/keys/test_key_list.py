@@ -1,6 +1,6 @@
 import pytest
-from django.contrib.auth.models import Group
 
+from smsadmin.accounts.models import Team
 from smsadmin.audit.models import AuditEvent
 from smsadmin.keys.selection import choose_active_key
 from tests.conftest import give_key, make_user
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def member(db):
     """A viewer in team "support"."""
     user = make_user("mia", "viewer")
-    user.groups.add(Group.objects.create(name="support"))
+    Team.objects.create(name="support").members.add(user)
     return user
 
 
@@ -68,7 +68,7 @@ def test_a_person_without_keys_is_told_how_to_get_one(client, viewer):
 
 
 def test_an_admin_sees_every_team_key_and_can_add_one(client, admin_user):
-    Group.objects.create(name="support")
+    Team.objects.create(name="support")
     key = team_key("night-shift", "ss-night-key-7777", label="Night line")
     client.force_login(admin_user)
     page = client.get("/keys/").content.decode()

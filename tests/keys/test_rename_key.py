@@ -1,6 +1,6 @@
 import pytest
-from django.contrib.auth.models import Group
 
+from smsadmin.accounts.models import Team
 from smsadmin.audit.models import AuditEvent
 from tests.conftest import give_key, make_user
 from tests.keys.fakes import team_key
@@ -62,7 +62,7 @@ def test_it_hides_a_strangers_key(client, viewer, stranger):
 
 def test_a_team_member_may_not_rename_the_team_key(client):
     member = make_user("mia", "viewer")
-    member.groups.add(Group.objects.create(name="support"))
+    Team.objects.create(name="support").members.add(member)
     key = team_key("support", "ss-team-key-9999", label="Support line")
     client.force_login(member)
     assert client.post(f"/keys/{key.pk}/rename/", {"label": "Mine"}).status_code == 403

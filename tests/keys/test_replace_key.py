@@ -1,6 +1,6 @@
 import pytest
-from django.contrib.auth.models import Group
 
+from smsadmin.accounts.models import Team
 from smsadmin.audit.models import AuditEvent, Outcome
 from tests.conftest import give_key, make_user
 from tests.keys import fakes
@@ -85,7 +85,7 @@ def test_it_hides_a_strangers_key(client, viewer, stranger, upstream):
 
 def test_a_team_member_may_not_replace_the_team_key(client, upstream):
     member = make_user("mia", "sender")
-    member.groups.add(Group.objects.create(name="support"))
+    Team.objects.create(name="support").members.add(member)
     key = fakes.team_key("support", OLD)
     client.force_login(member)
     response = replace(client, key)

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
+from smsadmin.accounts.models import Team
 from smsadmin.audit.models import AuditEvent, Outcome
 from smsadmin.keys.models import ApiKey
 from smsadmin.keys.selection import active_key
@@ -13,11 +14,11 @@ RAW = "ss-team-secret-5150"
 
 
 @pytest.fixture
-def support(db) -> Group:
-    return Group.objects.create(name="support")
+def support(db) -> Team:
+    return Team.objects.create(name="support")
 
 
-def add_team_key(client, team: Group, label: str = "Support line", raw_key: str = RAW):
+def add_team_key(client, team: Team, label: str = "Support line", raw_key: str = RAW):
     return client.post("/keys/team/add/", {"team": team.pk, "label": label, "api_key": raw_key})
 
 
@@ -55,7 +56,7 @@ def test_without_teams_the_page_says_how_to_make_one(client, admin_user):
     client.force_login(admin_user)
     page = client.get("/keys/team/add/").content.decode()
     assert "There are no teams yet." in page
-    assert "/admin/auth/group/" in page
+    assert 'href="/people/teams/"' in page
 
 
 def test_a_refused_team_key_is_not_saved(client, admin_user, support, upstream):
@@ -80,7 +81,7 @@ def test_every_member_may_use_the_team_key(client, admin_user, support, upstream
     client.force_login(admin_user)
     add_team_key(client, support)
     member = make_user("mia", "viewer")
-    member.groups.add(support)
+    support.members.add(member)
     outsider = make_user("olaf", "viewer")
     assert active_key(member) == ApiKey.objects.get()
     assert active_key(outsider) is None
@@ -88,7 +89,7 @@ def test_every_member_may_use_the_team_key(client, admin_user, support, upstream
 
 def test_no_member_can_see_the_team_key(client, support):
     member = make_user("mia", "viewer")
-    member.groups.add(support)
+    support.members.add(member)
     fakes.team_key("support", RAW, label="Support line")
     client.force_login(member)
     page = client.get("/keys/").content.decode()

@@ -1,7 +1,7 @@
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 
+from smsadmin.accounts.models import Team
 from smsadmin.audit.models import AuditEvent, Outcome
 from smsadmin.keys.models import ApiKey
 from tests.conftest import give_key, make_user
@@ -105,7 +105,7 @@ def test_it_hides_a_strangers_key(client, viewer, stranger, upstream):
 
 def test_a_team_member_may_not_check_the_team_key(client, upstream):
     member = make_user("mia", "viewer")
-    member.groups.add(Group.objects.create(name="support"))
+    Team.objects.create(name="support").members.add(member)
     key = fakes.team_key("support", "ss-team-key-9999")
     client.force_login(member)
     assert client.post(f"/keys/{key.pk}/verify/").status_code == 403

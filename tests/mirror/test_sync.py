@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 import requests
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from smsadmin.accounts.models import Team
 from smsadmin.keys.models import ApiKey
 from smsadmin.mirror import sync
 from smsadmin.mirror.allowance import RATE_LIMITED
@@ -209,8 +209,8 @@ def test_a_row_marked_deleted_by_mistake_comes_back_when_seen(sandbox_upstream, 
 
 def test_keys_opening_the_same_account_share_one_mirror(sandbox_upstream, viewer, sender):
     sandbox_upstream.control(rate_limit=0)
-    team = Group.objects.create(name="Operations")
-    sender.groups.add(team)
+    team = Team.objects.create(name="Operations")
+    team.members.add(sender)
     personal = give_key(viewer)
     team_key = ApiKey(label="Team key", team=team, created_by=sender)
     team_key.set_secret(RAW_KEY)

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 import time_machine
-from django.contrib.auth.models import Group
 from django.test import Client
 
+from smsadmin.accounts.models import Team
 from smsadmin.audit.models import AuditEvent, Outcome
 from smsadmin.keys.models import ApiKey
 from smsadmin.sms.models import SendRequest
@@ -490,13 +490,13 @@ def test_a_confirmation_changed_in_another_tab_is_not_sent_as_shown(client, send
 
 
 def test_a_team_member_sends_with_the_teams_key_but_not_from_a_teammates_draft(client, sends):
-    team = Group.objects.create(name="ops-team")
+    team = Team.objects.create(name="ops-team")
     key = ApiKey(label="Team key", team=team)
     key.set_secret("sk-team-key-1111")
     key.save()
     first, second = make_user("tara", "sender"), make_user("theo", "sender")
     for member in (first, second):
-        member.groups.add(team)
+        team.members.add(member)
     client.force_login(first)
     token = fake.token_of(fake.review(client))
     client.force_login(second)

@@ -78,7 +78,7 @@ class Command(BaseCommand):
             record("sync stopped", details={"keys": key_ids or "all"})
 
     def _run(self, key_ids: list[int] | None) -> list[sync.RunReport]:
-        keys = ApiKey.objects.order_by("id")
+        keys = ApiKey.objects.in_service().order_by("id")
         if key_ids:
             keys = keys.filter(pk__in=key_ids)
         reports = sync.run_all(keys, holder=HOLDER)
