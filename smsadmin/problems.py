@@ -165,8 +165,7 @@ def too_many_to_delete_now(asked: int, allowed: int) -> str:
     return (
         f"Deleting {asked:,} messages takes {asked:,} Sociostacks calls, and the team's "
         f"budget has {left} left this minute, so it is not done while you wait. Nothing "
-        "was deleted: a selection this large is done as a background job, paced within "
-        "the budget."
+        "was deleted: select fewer messages at a time, or try again in a minute."
     )
 
 

@@ -137,7 +137,7 @@ def test_bulk_delete_larger_than_the_budget_left_is_refused_before_any_call(sign
     ids = [str(n) for n in range(1, 7)]
     confirm = signed_in.post("/messages/delete/", {"ids": ids}).content.decode()
     assert "budget has only 5 left this minute" in confirm
-    assert "background job" in confirm
+    assert "Nothing was deleted: select fewer messages at a time" in confirm
     assert 'name="confirmed"' not in confirm
     page = signed_in.post("/messages/delete/", {"ids": ids, "confirmed": "yes"}).content.decode()
     assert "Nothing was deleted" in page
