@@ -133,7 +133,9 @@ def test_bulk_delete_larger_than_the_budget_left_is_refused_before_any_call(sign
     from smsadmin.sociostacks import budget
 
     fingerprint = budget.key_fingerprint(RAW_KEY)
-    budget.record_response(fingerprint, {"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "5"})
+    budget.record_response(
+        fingerprint, {"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "5"}, status=200
+    )
     ids = [str(n) for n in range(1, 7)]
     confirm = signed_in.post("/messages/delete/", {"ids": ids}).content.decode()
     assert "budget has only 5 left this minute" in confirm
@@ -152,7 +154,9 @@ def test_bulk_delete_within_the_budget_left_goes_ahead(signed_in, upstream):
     from smsadmin.sociostacks import budget
 
     fingerprint = budget.key_fingerprint(RAW_KEY)
-    budget.record_response(fingerprint, {"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "2"})
+    budget.record_response(
+        fingerprint, {"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "2"}, status=200
+    )
     for n in (1, 2):
         upstream.delete(f"{UPSTREAM}/sms/{n}", body="", status=200)
     page = signed_in.post("/messages/delete/", {"ids": ["1", "2"], "confirmed": "yes"})
