@@ -202,3 +202,14 @@ SIGN_IN_THROTTLED = (
     "Browsers that signed in to it before still work. Try again within the hour, or ask "
     "an admin."
 )
+
+
+# The worker sending this was stopped mid-call (a crash, a restart): upstream
+# may have created the messages or not, and cannot be asked.
+WORKER_DIED_MID_SEND = (
+    "The worker sending this stopped before Sociostacks answered, so it is not known "
+    "whether these messages were created: they may or may not have been. Check the "
+    "message list before you send them again; smsadmin will not resend them on its own."
+)
+
+JOB_KEY_GONE = "The API key this job spends was deleted, so the job stopped."

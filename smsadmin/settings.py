@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "smsadmin.sms",
     "smsadmin.mirror",
     "smsadmin.conversations",
+    "django_tasks",
+    "django_tasks_db",
+    "smsadmin.jobs",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +205,16 @@ SMSADMIN_SCHEDULED_SCAN_PAGES = env.int("SMSADMIN_SCHEDULED_SCAN_PAGES", default
 SMSADMIN_SYNC_BUDGET_SHARE = env.float("SMSADMIN_SYNC_BUDGET_SHARE", default=0.5)
 SMSADMIN_SYNC_INTERVAL = env.int("SMSADMIN_SYNC_INTERVAL", default=60)
 SMSADMIN_SYNC_FULL_PASS_HOURS = env.int("SMSADMIN_SYNC_FULL_PASS_HOURS", default=24)
+# Jobs (bulk deletes, long sends, the recurring sync) run on Django's Tasks
+# API with the database backend: `manage.py jobs_worker` runs them, any number
+# of workers may share the queue. Together they spend at most this share of
+# each key's minute once the read reserve (kept for people's own sends and
+# deletes) is set aside.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+SMSADMIN_JOBS_BUDGET_SHARE = env.float("SMSADMIN_JOBS_BUDGET_SHARE", default=0.5)
+# A worker renews its hold on a job while working on it; a hold older than
+# this is a dead worker's, and another worker takes the job over.
+SMSADMIN_JOBS_LEASE_SECONDS = env.int("SMSADMIN_JOBS_LEASE_SECONDS", default=60)
 # How far back the inbox looks for received messages nobody has handled.
 SMSADMIN_INBOX_DAYS = env.int("SMSADMIN_INBOX_DAYS", default=14)
 

@@ -55,6 +55,13 @@ class Action(models.TextChoices):
     SYNC_STARTED = "sync started"
     SYNC_STOPPED = "sync stopped"
     SYNC_FINISHED = "sync finished"
+    # Jobs
+    JOBS_VIEWED = "jobs viewed"
+    JOB_VIEWED = "job viewed"
+    JOB_CONFIRMED = "job confirmed"
+    JOB_STARTED = "job started"
+    JOB_CANCELLED = "job cancelled"
+    JOB_FINISHED = "job finished"
     # Keys
     KEYS_VIEWED = "keys viewed"
     KEY_ADDED = "key added"

@@ -231,6 +231,7 @@ def audited(
     actor: User | None = None,
     target: str = "",
     details: dict[str, Any] | None = None,
+    who: Who | None = None,
 ) -> Iterator[Attempt]:
     """Record the attempt before the body runs and its outcome after, linked.
 
@@ -247,6 +248,7 @@ def audited(
         outcome=Outcome.STARTED,
         target=target,
         details=details,
+        who=who,
     )
     attempt = Attempt(event=started)
     try:
@@ -260,6 +262,7 @@ def audited(
             target=attempt.target if attempt.target is not None else target,
             details=attempt.details,
             parent=started,
+            who=who,
         )
         raise
     record(
@@ -270,6 +273,7 @@ def audited(
         target=attempt.target if attempt.target is not None else target,
         details=attempt.details,
         parent=started,
+        who=who,
     )
 
 
@@ -282,6 +286,7 @@ def record_failure(
     target: str = "",
     details: dict[str, Any] | None = None,
     parent: AuditEvent | None = None,
+    who: Who | None = None,
 ) -> AuditEvent:
     """One event for an action that failed: its outcome, error class and upstream status."""
     status = getattr(error, "status", None)
@@ -295,6 +300,7 @@ def record_failure(
         upstream_status=status if isinstance(status, int) else None,
         error_class=type(error).__name__,
         parent=parent,
+        who=who,
     )
 
 

@@ -469,7 +469,7 @@ def _unexpected_problem() -> Problem:
     )
 
 
-def _outcome_unknown(error: SociostacksError) -> bool:
+def outcome_unknown(error: SociostacksError) -> bool:
     """Whether upstream may have created the messages although the call failed.
 
     Any 5xx counts: a proxy answers 502 or 503 just as readily after upstream
@@ -486,7 +486,7 @@ def send_problem(error: SociostacksError | InvalidRequest) -> Problem:
     A POST that timed out may well have been carried out, and the API has no
     way to ask: saying "nothing was changed" there would invite a double send.
     """
-    if isinstance(error, SociostacksError) and _outcome_unknown(error):
+    if isinstance(error, SociostacksError) and outcome_unknown(error):
         return Problem(
             problems.send_outcome_unknown(error.status),
             fix_url=reverse("sms:list"),

@@ -1,0 +1,56 @@
+"""Run queued jobs: django-tasks-db's worker, plus the housekeeping every worker does.
+
+    python manage.py jobs_worker            one worker; start several for more
+
+Besides running tasks, each worker checks every few seconds for jobs whose
+worker died (their lease ran out) and queues them again, and queues the mirror
+sync every SMSADMIN_SYNC_INTERVAL seconds (only one worker of many does).
+"""
+
+import logging
+import threading
+
+from django.db import close_old_connections
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+
+from smsadmin.jobs.running import recover_stalled
+from smsadmin.jobs.tasks import schedule_sync
+
+logger = logging.getLogger("smsadmin.jobs")
+
+HOUSEKEEPING_SECONDS = 5.0
+
+
+def _housekeeping(stop: threading.Event, sync: bool) -> None:
+    while not stop.wait(HOUSEKEEPING_SECONDS):
+        try:
+            recover_stalled()
+            if sync:
+                schedule_sync()
+        except Exception:
+            # A database hiccup must not end the housekeeping for good.
+            logger.exception("jobs housekeeping failed")
+        finally:
+            close_old_connections()
+
+
+class Command(DbWorkerCommand):
+    help = "Run queued jobs (bulk deletes, long sends) and the recurring mirror sync."
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--no-sync", action="store_true", help="Do not queue the recurring mirror sync."
+        )
+
+    def handle(self, *args, no_sync: bool = False, **options):
+        stop = threading.Event()
+        recover_stalled()
+        thread = threading.Thread(
+            target=_housekeeping, args=(stop, not no_sync), daemon=True, name="jobs-housekeeping"
+        )
+        thread.start()
+        try:
+            super().handle(*args, **options)
+        finally:
+            stop.set()

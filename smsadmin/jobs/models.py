@@ -1,0 +1,126 @@
+"""Work bigger than a request or a minute's budget: a job and its frozen items.
+
+A job's items are fixed when the person confirms it (the exact ids to delete,
+the exact numbers and text to send): what was confirmed is what is done, once.
+Each item moves pending → in flight → done / failed with a conditional UPDATE
+before its upstream call, so a worker that dies mid-call leaves the item in
+flight, where the next worker finds it (see running.recover_in_flight).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from smsadmin.keys.models import ApiKey
+
+
+class JobQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "JobQuerySet":
+        """Admins see everyone's jobs; everyone else their own."""
+        if user.is_superuser or user.groups.filter(name="admin").exists():
+            return self
+        return self.filter(owner=user)
+
+    def active(self) -> "JobQuerySet":
+        return self.filter(state__in=Job.ACTIVE)
+
+
+class Job(models.Model):
+    class Kind(models.TextChoices):
+        DELETE = "delete", "delete or cancel messages"
+        SEND = "send", "send messages"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "queued"
+        RUNNING = "running", "running"
+        PAUSED = "paused", "paused by budget"
+        DONE = "done", "done"
+        CANCELLED = "cancelled", "cancelled"
+        FAILED = "failed", "failed"
+
+    ACTIVE = (State.QUEUED, State.RUNNING, State.PAUSED)
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The key whose budget pays; a job whose key was deleted stops (failed).
+    api_key = models.ForeignKey(ApiKey, null=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    # Who confirmed it, for the audit events the worker writes in their name.
+    operator_name = models.CharField(max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    # The worker working on it now: a token and until when its hold lasts.
+    lease_token = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    # When the next slice of work is due (a continuation task was queued for then).
+    wake_at = models.DateTimeField(null=True, blank=True)
+    problem = models.TextField(blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "lease_until"], name="job_state_lease")]
+
+    def __str__(self) -> str:
+        return f"job {self.pk}: {self.title}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE
+
+    def counts(self) -> dict[str, int]:
+        found = dict.fromkeys(JobItem.State.values, 0)
+        for row in self.items.values("state").annotate(n=models.Count("id")):
+            found[row["state"]] = row["n"]
+        return found
+
+
+class JobItem(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", "pending"
+        IN_FLIGHT = "in_flight", "in flight"
+        DONE = "done", "done"
+        FAILED = "failed", "failed"
+        # A POST whose answer never came: it may have been carried out, and
+        # the API cannot be asked. Never sent again on its own.
+        UNKNOWN = "unknown", "outcome unknown"
+
+    class Method(models.TextChoices):
+        DELETE = "DELETE", "DELETE"
+        POST = "POST", "POST"
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    method = models.CharField(max_length=6, choices=Method.choices)
+    sms_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # A scheduled message is cancelled (its DELETE), the rest deleted: the words differ.
+    cancelling = models.BooleanField(default=False)
+    # For a POST: content, numbers, device_id, sim_id.
+    payload = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=500, blank=True)
+    created_ids = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["job", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "position"], name="jobitem_one_per_position")
+        ]
+        indexes = [models.Index(fields=["job", "state", "position"], name="jobitem_next")]
+
+    def __str__(self) -> str:
+        return f"{self.method} item {self.position} of job {self.job_id}"
+
+    @property
+    def target(self) -> str:
+        return f"sms:{self.sms_id}" if self.sms_id else f"job:{self.job_id}"

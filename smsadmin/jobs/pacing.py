@@ -1,0 +1,93 @@
+"""How many upstream calls jobs may spend: a share of each key's minute.
+
+The key's 60 calls a minute are shared by people (reads, their own sends and
+deletes), the mirror sync and jobs. Jobs together take at most
+``SMSADMIN_JOBS_BUDGET_SHARE`` of what is left once ``SOCIOSTACKS_READ_RESERVE``
+is set aside for people's own writes, counted in the shared cache so that
+every worker process counts into one number. They also stop while upstream's
+own ``X-RateLimit-Remaining`` is down to that reserve, and during a 429 block.
+"""
+
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+from smsadmin.mirror.allowance import DEFAULT_LIMIT
+from smsadmin.sociostacks import budget
+
+RATE_LIMITED = "Sociostacks asked us to wait"
+SHARE_SPENT = "the jobs' share of this minute's budget is spent"
+KEPT_FOR_PEOPLE = "the rest of this minute is kept for people's own sends and deletes"
+
+
+def _limit(fingerprint: str) -> int:
+    state = budget.current_state(fingerprint)
+    return state.limit if state is not None and state.limit else DEFAULT_LIMIT
+
+
+def per_minute(fingerprint: str | None = None) -> int:
+    """The most calls all jobs on one key make in a minute."""
+    limit = _limit(fingerprint) if fingerprint else DEFAULT_LIMIT
+    usable = max(1, limit - settings.SOCIOSTACKS_READ_RESERVE)
+    return max(1, math.floor(usable * settings.SMSADMIN_JOBS_BUDGET_SHARE))
+
+
+def _jobs_counter(fingerprint: str) -> str:
+    return f"sociostacks:{fingerprint}:jobs:{int(time.time() // budget.WINDOW_SECONDS)}"
+
+
+def _seconds_to_next_minute() -> int:
+    return max(1, math.ceil(budget.WINDOW_SECONDS - time.time() % budget.WINDOW_SECONDS))
+
+
+@dataclass(frozen=True)
+class Wait:
+    reason: str
+    seconds: int
+
+
+def refusal(fingerprint: str) -> Wait | None:
+    """Why a job must not call now and for how long, or None when it may."""
+    if blocked := budget.blocked_for(fingerprint):
+        return Wait(RATE_LIMITED, blocked)
+    if budget.is_unlimited(fingerprint):
+        return None
+    if cache.get(_jobs_counter(fingerprint), 0) >= per_minute(fingerprint):
+        return Wait(SHARE_SPENT, _seconds_to_next_minute())
+    reserve = settings.SOCIOSTACKS_READ_RESERVE
+    state = budget.current_state(fingerprint)
+    if state is not None and state.remaining is not None and state.remaining <= reserve:
+        return Wait(KEPT_FOR_PEOPLE, state.seconds_to_reset(time.time()))
+    if budget.calls_this_minute(fingerprint) >= _limit(fingerprint) - reserve:
+        return Wait(KEPT_FOR_PEOPLE, _seconds_to_next_minute())
+    return None
+
+
+def count_job_call(fingerprint: str) -> None:
+    key = _jobs_counter(fingerprint)
+    if not cache.add(key, 1, 2 * budget.WINDOW_SECONDS):
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.add(key, 1, 2 * budget.WINDOW_SECONDS)
+
+
+def expected_seconds(calls: int, fingerprint: str | None = None) -> int:
+    """How long ``calls`` take at the jobs' share of the key's budget."""
+    rate = per_minute(fingerprint)
+    if calls <= rate:
+        return max(1, calls)  # within this minute: about a call a second
+    return math.ceil(calls / rate * budget.WINDOW_SECONDS)
+
+
+def duration_words(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} s"
+    minutes = round(seconds / 60)
+    if minutes < 90:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
