@@ -164,8 +164,8 @@ def too_many_to_delete_now(asked: int, allowed: int) -> str:
     left = f"only {allowed}" if allowed else "none"
     return (
         f"Deleting {asked:,} messages takes {asked:,} Sociostacks calls, and the team's "
-        f"budget has {left} left this minute, so it is not done while you wait. Nothing "
-        "was deleted: select fewer messages at a time, or try again in a minute."
+        f"budget has {left} left this minute, so they are deleted as a job, paced within "
+        "the key's budget: you may leave the page, and cancel the job from the Jobs page."
     )
 
 

@@ -31,6 +31,7 @@ urlpatterns = [
     path("people/", include("smsadmin.accounts.people_urls")),
     path("keys/", include("smsadmin.keys.urls")),
     path("audit/", include("smsadmin.audit.urls")),
+    path("jobs/", include("smsadmin.jobs.urls")),
     path("", include("smsadmin.sms.urls")),
     path("", include("smsadmin.mirror.urls")),
     path("", include("smsadmin.conversations.urls")),

@@ -17,7 +17,9 @@ from smsadmin.keys.models import ApiKey
 class JobQuerySet(models.QuerySet):
     def visible_to(self, user) -> "JobQuerySet":
         """Admins see everyone's jobs; everyone else their own."""
-        if user.is_superuser or user.groups.filter(name="admin").exists():
+        from smsadmin.accounts.roles import Role, has_role
+
+        if has_role(user, Role.ADMIN):
             return self
         return self.filter(owner=user)
 

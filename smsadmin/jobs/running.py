@@ -432,10 +432,12 @@ class Estimate:
 
 def estimate(count: int, api_key: ApiKey) -> Estimate:
     fingerprint = api_key.client().fingerprint
+    # What is left of this minute may already be spent or kept for people.
+    wait = pacing.refusal(fingerprint)
     return Estimate(
         count=count,
         calls=count,
-        seconds=pacing.expected_seconds(count, fingerprint),
+        seconds=(wait.seconds if wait else 0) + pacing.expected_seconds(count, fingerprint),
         per_minute=pacing.per_minute(fingerprint),
     )
 

@@ -58,9 +58,6 @@ class TooManyForNow:
     def sentence(self) -> str:
         return problems.too_many_to_delete_now(self.asked, self.allowed)
 
-    def audit_details(self) -> dict[str, int]:
-        return {"asked": self.asked, "allowed_now": self.allowed}
-
 
 def in_request_refusal(client: SociostacksClient, count: int) -> TooManyForNow | None:
     """Why ``count`` deletes cannot run in this request, or None when they fit.

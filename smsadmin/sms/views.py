@@ -14,9 +14,10 @@ from smsadmin.accounts.models import PAGE_SIZES
 from smsadmin.accounts.roles import Role
 from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
-from smsadmin.audit.recorder import message_target, record, record_failure
+from smsadmin.audit.recorder import Who, record, record_failure
 from smsadmin.conversations.provenance import mirrored_copy, provenance
 from smsadmin.http import is_storable_id, query_int, safe_next
+from smsadmin.jobs import bulk
 from smsadmin.keys.decorators import api_key_required
 from smsadmin.problems import problem_for
 from smsadmin.rendering import page_or_fragment
@@ -202,19 +203,28 @@ def bulk_delete(request: HttpRequest) -> HttpResponse:
         return redirect(_back_to_list(request))
     back = _back_to_list(request)
     too_many = in_request_refusal(request.api_key.client(), len(ids))
-    if request.POST.get("confirmed") != "yes" or too_many is not None:
-        if too_many is not None and request.POST.get("confirmed") == "yes":
-            record(
-                Action.DELETE,
-                request=request,
-                outcome=Outcome.DENIED,
-                target=message_target(ids),
-                details=too_many.audit_details(),
-            )
+    if request.POST.get("confirmed") == "yes" and too_many is not None:
+        # More than this minute's budget allows in a request: a paced job
+        # deletes exactly the confirmed ids, and its page shows the progress.
+        job = bulk.start_deleting(
+            owner=request.user,
+            api_key=request.api_key,
+            selection=bulk.selected(ids),
+            title=f"Delete {len(ids):,} messages selected on the message list",
+            who=Who.from_request(request),
+            details={"allowed_now": too_many.allowed},
+        )
+        return redirect("jobs:detail", job_id=job.pk)
+    if request.POST.get("confirmed") != "yes":
         return TemplateResponse(
             request,
             "sms/bulk_delete_confirm.html",
-            {"ids": ids, "back": back, "too_many": too_many},
+            {
+                "ids": ids,
+                "back": back,
+                "too_many": too_many,
+                "estimate": bulk.selected(ids).estimate(request.api_key) if too_many else None,
+            },
         )
     results = delete_messages(request, ids)
     not_tried = [result for result in results if result.outcome == NOT_TRIED]

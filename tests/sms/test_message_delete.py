@@ -129,7 +129,10 @@ def test_bulk_delete_stops_at_the_first_429_and_lists_what_it_did_not_try(signed
     assert AuditEvent.objects.filter(action="delete", target="sms:3").count() == 0
 
 
-def test_bulk_delete_larger_than_the_budget_left_is_refused_before_any_call(signed_in, upstream):
+def test_bulk_delete_larger_than_the_budget_left_becomes_a_job_without_a_call_in_the_request(
+    signed_in, upstream
+):
+    from smsadmin.jobs.models import Job
     from smsadmin.sociostacks import budget
 
     fingerprint = budget.key_fingerprint(RAW_KEY)
@@ -138,16 +141,17 @@ def test_bulk_delete_larger_than_the_budget_left_is_refused_before_any_call(sign
     )
     ids = [str(n) for n in range(1, 7)]
     confirm = signed_in.post("/messages/delete/", {"ids": ids}).content.decode()
-    assert "budget has only 5 left this minute" in confirm
-    assert "Nothing was deleted: select fewer messages at a time" in confirm
-    assert 'name="confirmed"' not in confirm
-    page = signed_in.post("/messages/delete/", {"ids": ids, "confirmed": "yes"}).content.decode()
-    assert "Nothing was deleted" in page
+    assert "budget has only 5 left this minute, so they are deleted as a job" in confirm
+    # The minute's last calls are kept for people: the job starts after the reset.
+    assert "6 deletes ≈ 66 s at this key's budget" in confirm
+    assert "Delete 6 messages as a job" in confirm
+    response = signed_in.post("/messages/delete/", {"ids": ids, "confirmed": "yes"})
+    job = Job.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/"
     assert len(upstream.calls) == 0
-    refused = AuditEvent.objects.get(action="delete")
-    assert refused.outcome == Outcome.DENIED
-    assert refused.details == {"asked": 6, "allowed_now": 5}
-    assert refused.target == "sms:1,2,3,4,5,6"
+    assert list(job.items.values_list("sms_id", flat=True)) == [1, 2, 3, 4, 5, 6]
+    confirmed = AuditEvent.objects.get(action="job confirmed")
+    assert confirmed.details["items"] == 6 and confirmed.details["allowed_now"] == 5
 
 
 def test_bulk_delete_within_the_budget_left_goes_ahead(signed_in, upstream):

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from smsadmin.jobs import views
+
+app_name = "jobs"
+urlpatterns = [
+    path("", views.job_list, name="list"),
+    path("<int:job_id>/", views.job_detail, name="detail"),
+    path("<int:job_id>/cancel/", views.job_cancel, name="cancel"),
+    path("delete-matches/", views.delete_matches, name="delete_matches"),
+]
