@@ -1,6 +1,6 @@
 import pytest
 
-from smsadmin.audit.models import AuditEvent, Outcome
+from smsadmin.audit.models import AuditEvent
 from tests.conftest import RAW_KEY, UPSTREAM, give_key
 from tests.sms import upstream_fakes as fake
 
