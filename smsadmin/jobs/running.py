@@ -125,22 +125,27 @@ def enqueue(job_id: int, *, after_seconds: int = 0) -> None:
 
 
 def recover_stalled(now=None) -> list[int]:
-    """Queue again the active jobs nobody holds whose next slice is overdue."""
+    """Queue again the active jobs that lost their worker.
+
+    Either the lease ran out (the worker died mid-slice: live workers renew it
+    before every call), or nobody holds the job and its next slice is overdue
+    (the worker died between two slices, before queueing the next). The
+    conditional UPDATE lets only one of several workers running this queue it.
+    """
     now = now or timezone.now()
-    stalled = Job.objects.active().filter(
-        Q(lease_until__isnull=True) | Q(lease_until__lt=now),
-        Q(wake_at__isnull=True) | Q(wake_at__lt=now - STALL_GRACE),
-    )
+    active = Job.objects.active()
+    overdue = Q(wake_at__isnull=True) | Q(wake_at__lt=now - STALL_GRACE)
     queued = []
-    for job_id in stalled.values_list("pk", flat=True):
-        # Only one of several workers running this at once queues it again.
-        if (
-            Job.objects.filter(pk=job_id)
-            .filter(Q(wake_at__isnull=True) | Q(wake_at__lt=now - STALL_GRACE))
-            .update(wake_at=now)
+    for job_id in active.filter(lease_until__lt=now).values_list("pk", flat=True):
+        if active.filter(pk=job_id, lease_until__lt=now).update(
+            lease_token="", lease_until=None, wake_at=now
         ):
-            enqueue(job_id)
             queued.append(job_id)
+    for job_id in active.filter(overdue, lease_until__isnull=True).values_list("pk", flat=True):
+        if active.filter(overdue, pk=job_id, lease_until__isnull=True).update(wake_at=now):
+            queued.append(job_id)
+    for job_id in queued:
+        enqueue(job_id)
     return queued
 
 
