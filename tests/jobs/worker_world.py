@@ -108,16 +108,22 @@ class World:
             if worker.poll() is None:
                 worker.kill()
                 worker.wait(timeout=10)
+        self.workers.clear()
 
     # --- looking at the database ----------------------------------------------
 
     def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        return self.execute(sql, params, fetch=True)
+
+    def execute(self, sql: str, params: tuple = (), *, fetch: bool = False) -> list[tuple]:
         url = self.env["DATABASE_URL"]
         if url.startswith("sqlite:///"):
             with sqlite3.connect(url.removeprefix("sqlite:///"), timeout=20) as db:
-                return db.execute(sql.replace("%s", "?"), params).fetchall()
+                cursor = db.execute(sql.replace("%s", "?"), params)
+                return cursor.fetchall() if fetch else []
         with psycopg.connect(url) as db:
-            return db.execute(sql, params).fetchall()
+            cursor = db.execute(sql, params)
+            return cursor.fetchall() if fetch else []
 
     def job_state(self, job_id: int) -> str:
         return self.rows("SELECT state FROM jobs_job WHERE id = %s", (job_id,))[0][0]
