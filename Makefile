@@ -38,8 +38,8 @@ run: install .env
 	$(PY) manage.py bootstrap_demo --sandbox-url http://127.0.0.1:$(SANDBOX_PORT)/api
 	@trap 'kill 0' EXIT; \
 	$(PY) -m smsadmin.sandbox --port $(SANDBOX_PORT) --api-key $$SMSADMIN_SANDBOX_KEY & \
-	(sleep 3; exec $(PY) manage.py sync_messages --loop --interval 30) & \
-	echo "smsadmin on http://$(SITE_ADDR)  (Ctrl-C stops the site, the sandbox and the mirror sync)"; \
+	SMSADMIN_SYNC_INTERVAL=30 $(PY) manage.py jobs_worker --no-reload -v 0 & \
+	echo "smsadmin on http://$(SITE_ADDR)  (Ctrl-C stops the site, the sandbox and the jobs worker)"; \
 	$(PY) manage.py runserver $(SITE_ADDR)
 
 lint: install
