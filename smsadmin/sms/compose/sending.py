@@ -48,7 +48,7 @@ from django.utils import timezone
 from smsadmin import problems
 from smsadmin.accounts.models import User
 from smsadmin.audit.models import Outcome
-from smsadmin.audit.recorder import audited, record
+from smsadmin.audit.recorder import Who, audited, record
 from smsadmin.problems import Problem, problem_for
 from smsadmin.sms import reading
 from smsadmin.sms.compose.segments import count_segments
@@ -257,6 +257,57 @@ def claim(send_request: SendRequest, user: User, shown_fingerprint: str) -> Clai
         )
     send_request.refresh_from_db()
     return ClaimResult(Claim.CLAIMED if won else Claim.ALREADY_CLAIMED, send_request)
+
+
+# A claimed send is carried out by the request that claimed it, which cannot
+# live longer than this (gunicorn ends a worker after GUNICORN_TIMEOUT, 60 s
+# by default): a row still "sending" after it lost its worker mid-send.
+ABANDONED_AFTER = timedelta(minutes=3)
+
+
+def settle_abandoned(send_request: SendRequest, now: datetime | None = None) -> bool:
+    """A send whose worker died mid-send: "outcome unknown", never "sending" for ever.
+
+    Its batch in flight may or may not have been created, and the API cannot be
+    asked: like a POST answered with a 5xx, it is shown as a failure whose
+    outcome is unknown, with the numbers not known to be sent left for a
+    person to send again, deliberately. A send a job carries out is the job's
+    to settle.
+    """
+    now = now or timezone.now()
+    if send_request.state != SendRequest.State.SENDING or hasattr(send_request, "job"):
+        return False
+    if send_request.claimed_at is None or send_request.claimed_at > now - ABANDONED_AFTER:
+        return False
+    sent = send_request.sent_count
+    won = SendRequest.objects.filter(
+        pk=send_request.pk, state=SendRequest.State.SENDING, claimed_at__lte=now - ABANDONED_AFTER
+    ).update(
+        state=SendRequest.State.PARTIAL if sent else SendRequest.State.FAILED,
+        finished_at=now,
+        unsent_numbers=send_request.numbers[sent:] if sent else [],
+        error=problems.WORKER_DIED_MID_SEND,
+        error_fix_url=reverse("sms:list"),
+        error_fix_label="Open the message list",
+    )
+    send_request.refresh_from_db()
+    if won:
+        record(
+            action_name(send_request),
+            who=Who(actor=send_request.user, actor_username=send_request.user.get_username()),
+            outcome=Outcome.FAILED,
+            target=audit_target(send_request),
+            details={"outcome": "unknown: its worker stopped mid-send", "sent_count": sent},
+        )
+    return bool(won)
+
+
+def settle_all_abandoned(now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    stale = SendRequest.objects.filter(
+        state=SendRequest.State.SENDING, claimed_at__lte=now - ABANDONED_AFTER
+    ).select_related("user")
+    return sum(settle_abandoned(send_request, now) for send_request in stale)
 
 
 def action_name(send_request: SendRequest) -> str:

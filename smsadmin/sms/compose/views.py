@@ -607,6 +607,7 @@ def _finish_origin(request: HttpRequest, send_request: SendRequest) -> DeleteRes
 @api_key_required
 def result(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     send_request = _own_send(request, token)
+    sending.settle_abandoned(send_request)
     state = send_request.state
     if state == SendRequest.State.PENDING:
         return redirect("sms:compose_confirm", token=token)
@@ -663,6 +664,7 @@ def result(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
 def progress(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     """How far a send has got, polled by htmx while it runs; the finished page otherwise."""
     send_request = _own_send(request, token)
+    sending.settle_abandoned(send_request)
     result_url = reverse("sms:compose_result", kwargs={"token": token})
     if not request.htmx:
         return redirect(result_url)

@@ -3,8 +3,9 @@
     python manage.py jobs_worker            one worker; start several for more
 
 Besides running tasks, each worker checks every few seconds for jobs whose
-worker died (their lease ran out) and queues them again, and queues the mirror
-sync every SMSADMIN_SYNC_INTERVAL seconds (only one worker of many does).
+worker died (their lease ran out) and queues them again, settles compose
+sends whose web worker died mid-send as "outcome unknown", and queues the
+mirror sync every SMSADMIN_SYNC_INTERVAL seconds (only one worker of many does).
 """
 
 import logging
@@ -15,6 +16,7 @@ from django_tasks_db.management.commands.db_worker import Command as DbWorkerCom
 
 from smsadmin.jobs.running import recover_stalled
 from smsadmin.jobs.tasks import schedule_sync
+from smsadmin.sms.compose.sending import settle_all_abandoned
 
 logger = logging.getLogger("smsadmin.jobs")
 
@@ -25,6 +27,7 @@ def _housekeeping(stop: threading.Event, sync: bool) -> None:
     while not stop.wait(HOUSEKEEPING_SECONDS):
         try:
             recover_stalled()
+            settle_all_abandoned()
             if sync:
                 schedule_sync()
         except Exception:
