@@ -215,6 +215,8 @@ SMSADMIN_JOBS_BUDGET_SHARE = env.float("SMSADMIN_JOBS_BUDGET_SHARE", default=0.5
 # A worker renews its hold on a job while working on it; a hold older than
 # this is a dead worker's, and another worker takes the job over.
 SMSADMIN_JOBS_LEASE_SECONDS = env.int("SMSADMIN_JOBS_LEASE_SECONDS", default=60)
+# A daily job deletes (upstream) messages older than this many days; 0 = never.
+SMSADMIN_MESSAGE_RETENTION_DAYS = env.int("SMSADMIN_MESSAGE_RETENTION_DAYS", default=0)
 # How far back the inbox looks for received messages nobody has handled.
 SMSADMIN_INBOX_DAYS = env.int("SMSADMIN_INBOX_DAYS", default=14)
 

@@ -81,17 +81,18 @@ def title_for(selection: Selection, what: str) -> str:
 
 def start_deleting(
     *,
-    owner: User,
+    owner: User | None,
     api_key: ApiKey,
     selection: Selection,
     title: str,
     who: Who,
     details: dict[str, Any],
+    kind: Job.Kind = Job.Kind.DELETE,
 ) -> Job:
     return create_job(
         owner=owner,
         api_key=api_key,
-        kind=Job.Kind.DELETE,
+        kind=kind,
         title=title,
         items=delete_items(selection.messages),
         who=who,

@@ -31,6 +31,7 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         DELETE = "delete", "delete or cancel messages"
         SEND = "send", "send messages"
+        RETENTION = "retention", "delete messages past the retention period"
 
     class State(models.TextChoices):
         QUEUED = "queued", "queued"
@@ -42,7 +43,10 @@ class Job(models.Model):
 
     ACTIVE = (State.QUEUED, State.RUNNING, State.PAUSED)
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # None for smsadmin's own jobs (retention): only admins see those.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     # The key whose budget pays; a job whose key was deleted stops (failed).
     api_key = models.ForeignKey(ApiKey, null=True, on_delete=models.SET_NULL, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)

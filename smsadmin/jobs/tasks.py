@@ -13,6 +13,8 @@ from smsadmin.audit.recorder import record
 
 SYNC_HOLDER = "jobs worker"
 _SYNC_DUE_KEY = "smsadmin:jobs:sync-due"
+_RETENTION_DUE_KEY = "smsadmin:jobs:retention-due"
+DAY_SECONDS = 24 * 60 * 60
 
 
 @task()
@@ -44,5 +46,22 @@ def schedule_sync() -> bool:
     """Queue the next sync when its interval has passed; one worker of many queues it."""
     if cache.add(_SYNC_DUE_KEY, True, settings.SMSADMIN_SYNC_INTERVAL):
         sync_mirror.enqueue()
+        return True
+    return False
+
+
+@task()
+def start_retention() -> int:
+    from smsadmin.jobs.retention import start_retention_jobs
+
+    return len(start_retention_jobs())
+
+
+def schedule_retention() -> bool:
+    """Once a day, when retention is on; one worker of many queues it."""
+    if settings.SMSADMIN_MESSAGE_RETENTION_DAYS <= 0:
+        return False
+    if cache.add(_RETENTION_DUE_KEY, True, DAY_SECONDS):
+        start_retention.enqueue()
         return True
     return False

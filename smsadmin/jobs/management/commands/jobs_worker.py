@@ -5,7 +5,9 @@
 Besides running tasks, each worker checks every few seconds for jobs whose
 worker died (their lease ran out) and queues them again, settles compose
 sends whose web worker died mid-send as "outcome unknown", and queues the
-mirror sync every SMSADMIN_SYNC_INTERVAL seconds (only one worker of many does).
+mirror sync every SMSADMIN_SYNC_INTERVAL seconds and, when
+SMSADMIN_MESSAGE_RETENTION_DAYS is set, the daily retention jobs (only one
+worker of many queues each).
 """
 
 import logging
@@ -15,7 +17,7 @@ from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from smsadmin.jobs.running import recover_stalled
-from smsadmin.jobs.tasks import schedule_sync
+from smsadmin.jobs.tasks import schedule_retention, schedule_sync
 from smsadmin.sms.compose.sending import settle_all_abandoned
 
 logger = logging.getLogger("smsadmin.jobs")
@@ -30,6 +32,7 @@ def _housekeeping(stop: threading.Event, sync: bool) -> None:
             settle_all_abandoned()
             if sync:
                 schedule_sync()
+            schedule_retention()
         except Exception:
             # A database hiccup must not end the housekeeping for good.
             logger.exception("jobs housekeeping failed")
