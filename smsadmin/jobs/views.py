@@ -153,6 +153,16 @@ def delete_matches(request: HttpRequest) -> HttpResponse:
             details={"filters": form.filters()},
         )
         return redirect("jobs:detail", job_id=job.pk)
+    record(
+        Action.SEARCH,
+        request=request,
+        details={
+            "filters": form.filters(),
+            "matched": selection.count,
+            "for": "delete all matches",
+            **({"changed_since_shown": True} if changed else {}),
+        },
+    )
     return TemplateResponse(
         request,
         "jobs/confirm_delete.html",

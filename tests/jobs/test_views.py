@@ -129,6 +129,8 @@ def test_the_confirmation_states_count_calls_and_duration_then_starts_the_job(se
     assert "37 deleted and 1 scheduled one cancelled" in confirm
     assert "38 deletes ≈ 85 s at this key's budget" in confirm
     assert "38 upstream calls" in confirm
+    shown = AuditEvent.objects.get(action="search", details__for="delete all matches")
+    assert shown.details["matched"] == 38
 
     fingerprint = confirm.split('name="fingerprint" value="')[1].split('"')[0]
     response = searching.post("/jobs/delete-matches/", {"q": "e", "fingerprint": fingerprint})
