@@ -71,7 +71,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         prepare_database(environment)
         log_path = workdir / "gunicorn.log"
         server, url = start_gunicorn(environment, log_path)
-        yield Site(url, workdir / "e2e.sqlite3", sandbox, log_path)
+        yield Site(url, workdir / "e2e.sqlite3", sandbox, log_path, environment)
     finally:
         if server is not None:
             stop_process(server)

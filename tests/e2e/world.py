@@ -19,7 +19,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +118,8 @@ class Site:
     database: Path
     sandbox: SandboxProcess
     server_log: Path
+    # The site's environment, for a jobs worker a test starts beside it.
+    environment: dict[str, str] = field(default_factory=dict)
 
     def reset(self) -> None:
         """The sandbox back to its seed and the site's shared cache emptied.
