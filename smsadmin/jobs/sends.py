@@ -10,6 +10,8 @@ from typing import Any
 
 from smsadmin.audit.actions import Action
 from smsadmin.audit.recorder import Who, audited
+from smsadmin.conversations import replies
+from smsadmin.conversations.models import MessageLink
 from smsadmin.jobs.models import Job, JobItem
 from smsadmin.jobs.running import settle
 from smsadmin.sms.compose.sending import listed, outcome_unknown, send_problem
@@ -71,6 +73,9 @@ def post(item: JobItem, client: SociostacksClient, job: Job, who: Who) -> int | 
         return None
     settle(item, JobItem.State.DONE, f"{len(ids):,} messages created", created_ids=ids)
     if len(ids) == len(numbers):
+        # The ids come back in the order of the numbers (sociostacks-api.md).
+        for old_id, new_id in zip(payload.get("from_ids", ()), ids, strict=False):
+            replies.link(old_id, [new_id], MessageLink.Kind.SENT_AGAIN)
         SentMessage.objects.bulk_create(
             [
                 SentMessage(account_id=account_id, sms_id=sms_id, phone=number)

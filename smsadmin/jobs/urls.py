@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:job_id>/", views.job_detail, name="detail"),
     path("<int:job_id>/cancel/", views.job_cancel, name="cancel"),
     path("delete-matches/", views.delete_matches, name="delete_matches"),
+    path("send-again/", views.send_again, name="send_again"),
 ]

@@ -13,7 +13,7 @@ from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import Who, record
 from smsadmin.http import is_storable_id
-from smsadmin.jobs import bulk, pacing, running
+from smsadmin.jobs import again, bulk, pacing, running
 from smsadmin.jobs.models import Job, JobItem
 from smsadmin.keys.decorators import api_key_required
 from smsadmin.mirror import sync
@@ -173,6 +173,57 @@ def delete_matches(request: HttpRequest) -> HttpResponse:
             "filters": form.filters(),
             "back": f"{search_url}?{form.querystring()}",
             "action": reverse("jobs:delete_matches"),
+            "changed": changed,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.SENDER)
+@api_key_required
+def send_again(request: HttpRequest) -> HttpResponse:
+    """The failed messages a search matches, sent again as one job once confirmed."""
+    data = request.POST if request.method == "POST" else request.GET
+    form, account_id = _search_form(request, data)
+    search_url = reverse("mirror:search")
+    if not form.is_valid() or account_id is None:
+        record(
+            Action.JOB_CONFIRMED,
+            request=request,
+            outcome=Outcome.INVALID,
+            details={"filters": form.filters(), "reason": "filters not valid or no mirror"},
+        )
+        messages.info(request, "Search first, then send again what failed.")
+        return redirect(f"{search_url}?{form.querystring()}" if form.filters() else search_url)
+    resend = again.failed_among(form.apply(MirroredMessage.objects.filter(account_id=account_id)))
+    changed = request.method == "POST" and data.get("fingerprint") != resend.fingerprint
+    if request.method == "POST" and not changed and resend.count:
+        job = again.start_again(
+            owner=request.user,
+            api_key=request.api_key,
+            resend=resend,
+            who=Who.from_request(request),
+            filters=form.filters(),
+        )
+        return redirect("jobs:detail", job_id=job.pk)
+    record(
+        Action.SEARCH,
+        request=request,
+        details={
+            "filters": form.filters(),
+            "matched": resend.matched,
+            "for": "send failed again",
+            **({"changed_since_shown": True} if changed else {}),
+        },
+    )
+    return TemplateResponse(
+        request,
+        "jobs/confirm_again.html",
+        {
+            "resend": resend,
+            "estimate": resend.estimate(request.api_key),
+            "filters": form.filters(),
+            "back": f"{search_url}?{form.querystring()}",
             "changed": changed,
         },
     )
