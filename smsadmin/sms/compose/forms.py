@@ -18,6 +18,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from smsadmin.http import query_int
+from smsadmin.sms.compose.contacts import ContactBook, Listed
 from smsadmin.sms.compose.recipients import (
     CsvColumns,
     CsvError,
@@ -38,6 +39,8 @@ MAX_RECIPIENTS_TEXT = 2_000_000
 MAX_CSV_BYTES = 5 * 1024 * 1024
 # A page listing 100,000 bad entries helps nobody; the first ones show the pattern.
 SHOWN_ENTRIES = 200
+
+NO_CONTACTS = ContactBook(())
 
 NOW = "now"
 LATER = "later"
@@ -87,6 +90,8 @@ class RecipientCheck:
     error: str = ""  # why the recipients could not be read at all
     # Valid numbers whose contact opted out; None when that could not be checked.
     opted_out: list[str] | None = field(default_factory=list)
+    # Contact names that stood for numbers: "line 2: Maria Keller → +49…".
+    named: list[Entry] = field(default_factory=list)
     # The file's entries as lines of text, to carry them into the recipients
     # box when the form comes back (a file input cannot be filled again).
     upload_as_text: str = ""
@@ -127,6 +132,7 @@ def _merge(parts: Sequence[tuple[str, RecipientsResult]]) -> dict[str, Any]:
     duplicates = 0
     invalid: list[Entry] = []
     warnings: list[Entry] = []
+    named: list[Entry] = []
     for place, result in parts:
         duplicates += result.duplicates
         fresh = {number for number in result.valid if number not in seen}
@@ -142,7 +148,14 @@ def _merge(parts: Sequence[tuple[str, RecipientsResult]]) -> dict[str, Any]:
             for w in result.warnings
             if w.number in fresh
         ]
-    return {"valid": valid, "duplicates": duplicates, "invalid": invalid, "warnings": warnings}
+        named += [Entry(f"{place} {n.line}", n.name, n.number) for n in result.named]
+    return {
+        "valid": valid,
+        "duplicates": duplicates,
+        "invalid": invalid,
+        "warnings": warnings,
+        "named": named,
+    }
 
 
 class ComposeForm(forms.Form):
@@ -225,12 +238,14 @@ class ComposeForm(forms.Form):
         region: str | None,
         now: datetime,
         devices_known: bool = True,
-        opted_out: frozenset[str] | None = frozenset(),
+        contacts: ContactBook | None = NO_CONTACTS,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # The contact directory as last read; None: it could not be read just now.
+        self.contacts = contacts
         # E.164 numbers of the account's contacts who opted out; None: not known now.
-        self.opted_out = opted_out
+        self.opted_out = None if self.contacts is None else self.contacts.opted_out
         self.devices = {device.id: device for device in devices}
         # False when the device list could not be loaded: then an empty list
         # says nothing about the account.
@@ -250,7 +265,8 @@ class ComposeForm(forms.Form):
             else "Write every number with its country code, e.g. +44 7700 900123."
         )
         self.fields["recipients"].help_text = (
-            "One number per line, or separated by commas, semicolons or spaces. " + region_words
+            "One number or contact name per line, or numbers separated by commas, semicolons "
+            "or spaces. " + region_words
         )
 
     # --- Choices ---------------------------------------------------------------
@@ -308,7 +324,8 @@ class ComposeForm(forms.Form):
         parts: list[tuple[str, RecipientsResult]] = []
         sources: list[str] = []
         if text.strip():
-            parts.append(("line", parse_recipients(text, self.region)))
+            names = self.contacts.numbers_by_name if self.contacts else None
+            parts.append(("line", parse_recipients(text, self.region, names)))
             sources.append("typed in")
         upload: UploadedFile | None = self.files.get("recipients_file") if self.is_bound else None
         if upload is None:
@@ -334,6 +351,12 @@ class ComposeForm(forms.Form):
                 [*read.result.valid, *(entry.text for entry in read.result.invalid)]
             ),
         )
+
+    def suggestions(self) -> tuple[str, list[Listed]]:
+        """The name being typed last in the recipients box and the contacts it matches."""
+        if self.contacts is None:
+            return "", []
+        return self.contacts.suggest(str(self._raw("recipients") or ""))
 
     def _opted_out(self, valid: list[str]) -> list[str] | None:
         if self.opted_out is None:

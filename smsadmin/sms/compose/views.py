@@ -38,6 +38,7 @@ from smsadmin.mirror.sync import account_link
 from smsadmin.problems import Problem, problem_for
 from smsadmin.sms import deleting, reading
 from smsadmin.sms.compose import sending
+from smsadmin.sms.compose.contacts import ContactBook, book_of
 from smsadmin.sms.compose.forms import (
     LATER,
     NOW,
@@ -80,26 +81,21 @@ def _devices(request: HttpRequest) -> tuple[list[Device], Problem | None]:
         return [], problem_for(error)
 
 
-def _opted_out(request: HttpRequest, *, may_read: bool = False) -> frozenset[str] | None:
-    """The numbers of the account's contacts who opted out; None when not known.
+def _contacts(request: HttpRequest, *, may_read: bool = False) -> ContactBook | None:
+    """The account's contacts, for names in the recipients and opt-out warnings; None: not known.
 
-    Sociostacks sends to them all the same, so compose warns about each one.
-    The live checks use the directory as last read (no call while typing);
-    the review reads it through the cache, as the message list does.
+    Sociostacks sends to opted-out contacts all the same, so compose warns
+    about each one. The live checks use the directory as last read (no call
+    while typing); the page and the review read it through the cache, as the
+    message list does.
     """
     client = request.api_key.client()
     if may_read:
         try:
-            contacts = reading.contacts(client, set()).value
+            return book_of(reading.contacts(client, set()).value)
         except SociostacksError:
-            return None
-    elif (contacts := reading.contacts_as_last_read(client)) is None:
-        return None
-    return frozenset(
-        "+" + "".join(filter(str.isdigit, c.phone_number))
-        for c in contacts.values()
-        if c.has_opted_out
-    )
+            pass  # the copy some page read last is better than nothing
+    return book_of(reading.contacts_as_last_read(client))
 
 
 def _form(request: HttpRequest, devices: list[Device], *args: Any, **kwargs: Any) -> ComposeForm:
@@ -294,7 +290,7 @@ def _shown_again(request: HttpRequest, form: ComposeForm, devices: list[Device])
     if carried is None:
         return form
     again = _form(
-        request, devices, carried, devices_known=form.devices_known, opted_out=form.opted_out
+        request, devices, carried, devices_known=form.devices_known, contacts=form.contacts
     )
     again.is_valid()
     messages.info(
@@ -411,10 +407,10 @@ def _render_confirm(
 def compose(request: HttpRequest) -> HttpResponse:
     devices, devices_problem = _devices(request)
     shown = {"devices": devices, "devices_problem": devices_problem}
-    opted_out = _opted_out(request, may_read=request.method == "POST")
+    contacts = _contacts(request, may_read=request.method == "POST")
     if request.method == "GET":
         initial, notice = _starting_point(request, devices)
-        form = _form(request, devices, initial=initial, opted_out=opted_out)
+        form = _form(request, devices, initial=initial, contacts=contacts)
         return _render_compose(request, form, notice=notice, **shown)
 
     form = _form(
@@ -423,12 +419,12 @@ def compose(request: HttpRequest) -> HttpResponse:
         request.POST,
         request.FILES,
         devices_known=devices_problem is None,
-        opted_out=opted_out,
+        contacts=contacts,
     )
     if (fix := _CONTENT_FIXES.get(request.POST.get("action", ""))) is not None:
         values = {**(form.carried_over() or request.POST).dict()}
         values["content"] = fix(form.content_text)
-        again = _form(request, devices, initial=values, opted_out=opted_out)
+        again = _form(request, devices, initial=values, contacts=contacts)
         return _render_compose(request, again, **shown)
     action = "schedule" if form.is_scheduling else "send"
     if not form.is_valid():
@@ -473,10 +469,21 @@ def _too_big_to_check_live(request: HttpRequest) -> str:
 @api_key_required
 def check_recipients(request: HttpRequest) -> HttpResponse:
     """The live recipients check: the same parsing a submit runs, for lists of a sane size."""
-    form = _form(request, [], request.POST, request.FILES, opted_out=_opted_out(request))
+    # A name being typed is worth one cached read of the directory, when no page read it yet.
+    typing_a_name = any(char.isalpha() for char in str(request.POST.get("recipients", ""))[-200:])
+    contacts = _contacts(request, may_read=typing_a_name)
+    form = _form(request, [], request.POST, request.FILES, contacts=contacts)
     too_big = _too_big_to_check_live(request)
     check = RecipientCheck(error=too_big) if too_big else form.recipient_check
-    context = {"form": form, "check": check, "oob": True, "live": True}
+    typed, suggestions = form.suggestions()
+    context = {
+        "form": form,
+        "check": check,
+        "oob": True,
+        "live": True,
+        "typed": typed,
+        "suggestions": suggestions,
+    }
     context |= _content_context(form, check.valid_count)
     return TemplateResponse(request, "sms/compose.html#recipients_live", context)
 
@@ -623,7 +630,7 @@ def result(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
             request,
             devices,
             initial={**initial, "token": str(uuid.uuid4())},
-            opted_out=_opted_out(request),
+            contacts=_contacts(request),
         )
         return _render_compose(
             request,
