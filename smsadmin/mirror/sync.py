@@ -41,13 +41,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from smsadmin.keys.models import ApiKey
-from smsadmin.mirror.allowance import RATE_LIMITED, Allowance
+from smsadmin.mirror.allowance import ASKED_TO_WAIT, Allowance
 from smsadmin.mirror.models import LIVE, Direction, KeyAccount, MirroredMessage, Status, SyncState
 from smsadmin.mirror.walking import FULL, NEW, PAGE_SIZE, Walk
 from smsadmin.problems import problem_for
-from smsadmin.sms import reading
 from smsadmin.sms.models import SentMessage
-from smsadmin.sociostacks import budget
+from smsadmin.sociostacks import reads
 from smsadmin.sociostacks.client import SociostacksClient
 from smsadmin.sociostacks.errors import NotFound, RateLimited, SociostacksError
 from smsadmin.sociostacks.types import Contact, Device, Message
@@ -59,7 +58,6 @@ BUSY_RETRY_SECONDS = 10
 # Which account a key opens changes only with its secret (checked by
 # fingerprint); the name is looked up again daily.
 ACCOUNT_RECHECK = timedelta(days=1)
-ACCOUNT_FRESH_SECONDS = 60 * 60
 RECHECK_DAYS = 7
 MAX_RECHECKS = 2000
 RANK_SCAN_ROWS = 200_000
@@ -231,16 +229,7 @@ def _resolve_account(
     if not allowance.may_call():
         return None
     # The same cached entry the client keeps for the account's time zone.
-    account = allowance.spend(
-        lambda: budget.cached_read(
-            client.fingerprint,
-            "account",
-            client.get_account,
-            fresh_for=ACCOUNT_FRESH_SECONDS,
-            invalidated_by_writes=False,
-        ),
-        at_least=0,
-    ).value
+    account = allowance.spend(lambda: reads.account(client), at_least=0).value
     link, _ = KeyAccount.objects.update_or_create(
         key=key,
         defaults={
@@ -339,7 +328,7 @@ class _Run:
         except _Stop:
             pass
         except RateLimited as error:
-            self.report.paused = RATE_LIMITED
+            self.report.paused = ASKED_TO_WAIT
             self.report.wait_seconds = error.retry_after
         except SociostacksError as error:
             logger.warning("sync of account %s failed: %s", state.account_id, error.user_message)
@@ -368,7 +357,7 @@ class _Run:
         if not self.allowance.may_call():
             return
         try:
-            answer = self.allowance.spend(lambda: reading.devices(self.client), at_least=0)
+            answer = self.allowance.spend(lambda: reads.devices(self.client), at_least=0)
         except SociostacksError:
             return  # names can wait; messages matter more
         self.state.devices = _merged_devices(self.state.devices, answer.value)
@@ -378,7 +367,7 @@ class _Run:
         if needed <= self.contacts.keys() or not self.allowance.may_call():
             return self.contacts
         try:
-            answer = self.allowance.spend(lambda: reading.contacts(self.client, needed), at_least=0)
+            answer = self.allowance.spend(lambda: reads.contacts(self.client, needed), at_least=0)
         except SociostacksError:
             return self.contacts  # rows get their names later (_fill_missing_names)
         self.contacts = dict(answer.value)

@@ -50,10 +50,10 @@ from smsadmin.accounts.models import User
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import audited, record
 from smsadmin.problems import Problem, problem_for
-from smsadmin.sms import reading
 from smsadmin.sms.compose.segments import count_segments
 from smsadmin.sms.models import SendRequest, SentMessage
 from smsadmin.sociostacks import content as stored_text
+from smsadmin.sociostacks import reads
 from smsadmin.sociostacks.client import MAX_RECIPIENTS_PER_POST, SociostacksClient
 from smsadmin.sociostacks.errors import (
     InvalidRequest,
@@ -445,7 +445,7 @@ def _sender_gone(
     if not isinstance(error, SenderUnavailable):
         return None
     try:
-        answer = reading.devices(client, refresh=True)
+        answer = reads.devices(client, refresh=True)
     except SociostacksError:
         devices, fresh = None, False
     else:

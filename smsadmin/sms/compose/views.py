@@ -55,6 +55,7 @@ from smsadmin.sms.compose.segments import (
 )
 from smsadmin.sms.deleting import DeleteResult
 from smsadmin.sms.models import SendRequest
+from smsadmin.sociostacks import reads
 from smsadmin.sociostacks.client import repeated_wall_time, scheduled_wall_time
 from smsadmin.sociostacks.content import rewrite, without_lone_angles
 from smsadmin.sociostacks.errors import InvalidRequest, SociostacksError
@@ -75,7 +76,7 @@ SHOWN_IDS = 500
 
 def _devices(request: HttpRequest) -> tuple[list[Device], Problem | None]:
     try:
-        return list(reading.devices(request.api_key.client()).value), None
+        return list(reads.devices(request.api_key.client()).value), None
     except SociostacksError as error:
         return [], problem_for(error)
 
@@ -90,10 +91,10 @@ def _opted_out(request: HttpRequest, *, may_read: bool = False) -> frozenset[str
     client = request.api_key.client()
     if may_read:
         try:
-            contacts = reading.contacts(client, set()).value
+            contacts = reads.contacts(client, set()).value
         except SociostacksError:
             return None
-    elif (contacts := reading.contacts_as_last_read(client)) is None:
+    elif (contacts := reads.contacts_as_last_read(client)) is None:
         return None
     return frozenset(
         "+" + "".join(filter(str.isdigit, c.phone_number))
