@@ -12,7 +12,7 @@ from django.http import HttpRequest
 
 from smsadmin import problems
 from smsadmin.audit.recorder import audited
-from smsadmin.mirror import sync as mirror_sync
+from smsadmin.mirror import storing as mirror_storing
 from smsadmin.problems import problem_for
 from smsadmin.sociostacks import budget
 from smsadmin.sociostacks.client import SociostacksClient
@@ -88,7 +88,7 @@ def _delete(
     else:
         outcome = DELETED
     # Gone upstream either way: search and the dashboard must not show it any more.
-    mirror_sync.mark_deleted(request.api_key, sms_id)
+    mirror_storing.mark_deleted(request.api_key, sms_id)
     return DeleteResult(sms_id, outcome, cancelling)
 
 

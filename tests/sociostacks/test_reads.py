@@ -29,5 +29,5 @@ def test_compose_send_preferences_compose_read_the_devices_once(client, sender, 
 
 
 def test_page_sizes_are_one_ordered_list():
-    assert reads.PAGE_SIZES == tuple(sorted(reads.PAGE_SIZES))
+    assert tuple(sorted(reads.PAGE_SIZES)) == reads.PAGE_SIZES
     assert max(reads.PAGE_SIZES) == 1000
