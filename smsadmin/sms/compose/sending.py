@@ -36,7 +36,7 @@ import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
@@ -69,9 +69,6 @@ logger = logging.getLogger("smsadmin.sms.compose.sending")
 
 AUDIT_LIST_LIMIT = 1000
 AUDIT_LIST_SAMPLE = 100
-# Upstream takes any date; a year ahead is as far as anyone plans an SMS, and
-# further is almost always a typo in the year.
-SCHEDULE_HORIZON = timedelta(days=365)
 
 
 @dataclass(frozen=True)

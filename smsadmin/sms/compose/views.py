@@ -9,8 +9,6 @@ confirmed it).
 
 import unicodedata
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -37,16 +35,15 @@ from smsadmin.keys.decorators import api_key_required
 from smsadmin.mirror.sync import account_link
 from smsadmin.problems import Problem, problem_for
 from smsadmin.sms import deleting, reading
-from smsadmin.sms.compose import sending
+from smsadmin.sms.compose import scheduling, sending
 from smsadmin.sms.compose.forms import (
     LATER,
     NOW,
     ComposeForm,
-    RecipientCheck,
     cut_sentence,
     sim_value,
 )
-from smsadmin.sms.compose.recipients import MAX_RECIPIENTS, rough_entry_count
+from smsadmin.sms.compose.recipients import MAX_RECIPIENTS, RecipientCheck, rough_entry_count
 from smsadmin.sms.compose.segments import (
     MAX_CONTENT_LENGTH,
     SegmentCount,
@@ -56,9 +53,8 @@ from smsadmin.sms.compose.segments import (
 from smsadmin.sms.deleting import DeleteResult
 from smsadmin.sms.models import SendRequest
 from smsadmin.sociostacks import reads
-from smsadmin.sociostacks.client import repeated_wall_time, scheduled_wall_time
 from smsadmin.sociostacks.content import rewrite, without_lone_angles
-from smsadmin.sociostacks.errors import InvalidRequest, SociostacksError
+from smsadmin.sociostacks.errors import SociostacksError
 from smsadmin.sociostacks.types import Device
 
 REPLACE_LOOKALIKES = "replace_lookalikes"
@@ -306,66 +302,18 @@ def _shown_again(request: HttpRequest, form: ComposeForm, devices: list[Device])
     return again
 
 
-@dataclass(frozen=True)
-class _When:
-    person: str
-    person_zone: str
-    account: str
-    account_zone: str
-    utc: str
-    # Set when a clock shows the time twice that night: which of the two it is.
-    repeated_hour: str = ""
-    # Why Sociostacks could not be given this moment at all.
-    account_problem: str = ""
-
-
-def _when(request: HttpRequest, send_request: SendRequest) -> tuple[_When | None, Problem | None]:
+def _when(
+    request: HttpRequest, send_request: SendRequest
+) -> tuple[scheduling.When | None, Problem | None]:
     """The scheduled time in the person's zone, the account's zone, and UTC."""
     moment = send_request.scheduled_at
     if moment is None:
         return None, None
-    problem = None
-    account_problem = ""
     try:
-        account_zone = request.api_key.client().account_timezone()
-        account, account_zone_name = _clock(moment, account_zone), account_zone.key
+        account_zone: ZoneInfo | None = request.api_key.client().account_timezone()
     except SociostacksError as error:
-        problem = problem_for(error)
-        account, account_zone_name = "not known right now", "the account's zone"
-    else:
-        try:
-            scheduled_wall_time(moment, account_zone)
-        except InvalidRequest as refusal:
-            account_problem = str(refusal)
-    zone = request.user.zone
-    when = _When(
-        person=_clock(moment, zone),
-        person_zone=zone.key,
-        account=account,
-        account_zone=account_zone_name,
-        utc=_clock(moment, ZoneInfo("UTC")),
-        repeated_hour=_which_of_two(moment, zone),
-        account_problem=account_problem,
-    )
-    return when, problem
-
-
-def _clock(moment: datetime, zone: ZoneInfo) -> str:
-    local = moment.astimezone(zone)
-    # A time the clocks show twice needs its zone's name to say which one.
-    shown = "%a %d %b %Y, %H:%M %Z" if repeated_wall_time(local) else "%a %d %b %Y, %H:%M"
-    return local.strftime(shown)
-
-
-def _which_of_two(moment: datetime, zone: ZoneInfo) -> str:
-    local = moment.astimezone(zone)
-    if not repeated_wall_time(local):
-        return ""
-    which = "second" if local.fold else "first"
-    return (
-        f"{local:%H:%M} happens twice that night in {zone.key}, because the clocks go back: "
-        f"this is the {which} time, {local:%H:%M %Z} (UTC{local:%z})."
-    )
+        return scheduling.when_shown(moment, request.user.zone, None), problem_for(error)
+    return scheduling.when_shown(moment, request.user.zone, account_zone), None
 
 
 def _account_name(request: HttpRequest) -> str:
@@ -650,7 +598,7 @@ def result(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
         + "?"
         + urlencode({"device": send_request.device_id, "sim": send_request.sim_id}),
         "retry_url": reverse("sms:compose") + "?" + urlencode({"retry": send_request.token}),
-        "scheduled_for": _clock(send_request.scheduled_at, user.zone)
+        "scheduled_for": scheduling.clock(send_request.scheduled_at, user.zone)
         if send_request.scheduled_at
         else "",
         "zone": user.zone.key,
