@@ -27,7 +27,7 @@ from smsadmin.accounts.decorators import role_required
 from smsadmin.accounts.roles import Role
 from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
-from smsadmin.audit.recorder import OPERATOR_SESSION_KEY, message_target, record
+from smsadmin.audit.recorder import OPERATOR_SESSION_KEY, Who, message_target, record
 from smsadmin.conversations import replies
 from smsadmin.conversations.models import MessageLink
 from smsadmin.http import query_int
@@ -504,12 +504,12 @@ def send(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     shown = request.POST.get("fingerprint", "")
     claimed = sending.claim(_own_send(request, token), request.user, shown)
     if claimed.claim is sending.Claim.ALREADY_CLAIMED:
-        sending.record_repeat(request, claimed.send_request)
+        sending.record_repeat(Who.from_request(request), claimed.send_request)
         return redirect("sms:compose_result", token=token)
     if claimed.claim is not sending.Claim.CLAIMED:
-        sending.record_refusal(request, claimed)
+        sending.record_refusal(Who.from_request(request), claimed)
         return _render_confirm(request, claimed.send_request, refusal=claimed.refusal)
-    sending.perform(claimed.send_request, request.api_key.client(), request)
+    sending.perform(claimed.send_request, request.api_key.client(), Who.from_request(request))
     return redirect("sms:compose_result", token=token)
 
 
@@ -540,7 +540,9 @@ def _finish_origin(request: HttpRequest, send_request: SendRequest) -> DeleteRes
     # A reschedule: the new message exists, so the old one may go now. If that
     # fails both exist, and the person is told so with a way to retry.
     replies.link(old_id, new_ids, MessageLink.Kind.RESCHEDULED)
-    deleted = deleting.delete_one(request, old_id, cancelling=True)
+    deleted = deleting.delete_one(
+        Who.from_request(request), request.api_key, old_id, cancelling=True
+    )
     record(
         Action.RESCHEDULED,
         request=request,
