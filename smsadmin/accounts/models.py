@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-PAGE_SIZES = (10, 25, 50, 100, 250, 500, 1000)
+from smsadmin.sociostacks.reads import PAGE_SIZES
 
 
 def validate_time_zone(value: str) -> None:

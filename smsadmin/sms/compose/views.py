@@ -9,8 +9,6 @@ confirmed it).
 
 import unicodedata
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -29,7 +27,7 @@ from smsadmin.accounts.decorators import role_required
 from smsadmin.accounts.roles import Role
 from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
-from smsadmin.audit.recorder import OPERATOR_SESSION_KEY, message_target, record
+from smsadmin.audit.recorder import OPERATOR_SESSION_KEY, Who, message_target, record
 from smsadmin.conversations import replies
 from smsadmin.conversations.models import MessageLink
 from smsadmin.http import query_int
@@ -37,17 +35,16 @@ from smsadmin.keys.decorators import api_key_required
 from smsadmin.mirror.sync import account_link
 from smsadmin.problems import Problem, problem_for
 from smsadmin.sms import deleting, reading
-from smsadmin.sms.compose import sending
+from smsadmin.sms.compose import scheduling, sending
 from smsadmin.sms.compose.contacts import ContactBook, book_of
 from smsadmin.sms.compose.forms import (
     LATER,
     NOW,
     ComposeForm,
-    RecipientCheck,
     cut_sentence,
     sim_value,
 )
-from smsadmin.sms.compose.recipients import MAX_RECIPIENTS, rough_entry_count
+from smsadmin.sms.compose.recipients import MAX_RECIPIENTS, RecipientCheck, rough_entry_count
 from smsadmin.sms.compose.segments import (
     MAX_CONTENT_LENGTH,
     SegmentCount,
@@ -56,9 +53,9 @@ from smsadmin.sms.compose.segments import (
 )
 from smsadmin.sms.deleting import DeleteResult
 from smsadmin.sms.models import SendRequest
-from smsadmin.sociostacks.client import repeated_wall_time, scheduled_wall_time
+from smsadmin.sociostacks import reads
 from smsadmin.sociostacks.content import rewrite, without_lone_angles
-from smsadmin.sociostacks.errors import InvalidRequest, SociostacksError
+from smsadmin.sociostacks.errors import SociostacksError
 from smsadmin.sociostacks.types import Device
 
 REPLACE_LOOKALIKES = "replace_lookalikes"
@@ -76,7 +73,7 @@ SHOWN_IDS = 500
 
 def _devices(request: HttpRequest) -> tuple[list[Device], Problem | None]:
     try:
-        return list(reading.devices(request.api_key.client()).value), None
+        return list(reads.devices(request.api_key.client()).value), None
     except SociostacksError as error:
         return [], problem_for(error)
 
@@ -92,10 +89,10 @@ def _contacts(request: HttpRequest, *, may_read: bool = False) -> ContactBook | 
     client = request.api_key.client()
     if may_read:
         try:
-            return book_of(reading.contacts(client, set()).value)
+            return book_of(reads.contacts(client, set()).value)
         except SociostacksError:
             pass  # the copy some page read last is better than nothing
-    return book_of(reading.contacts_as_last_read(client))
+    return book_of(reads.contacts_as_last_read(client))
 
 
 def _form(request: HttpRequest, devices: list[Device], *args: Any, **kwargs: Any) -> ComposeForm:
@@ -301,66 +298,18 @@ def _shown_again(request: HttpRequest, form: ComposeForm, devices: list[Device])
     return again
 
 
-@dataclass(frozen=True)
-class _When:
-    person: str
-    person_zone: str
-    account: str
-    account_zone: str
-    utc: str
-    # Set when a clock shows the time twice that night: which of the two it is.
-    repeated_hour: str = ""
-    # Why Sociostacks could not be given this moment at all.
-    account_problem: str = ""
-
-
-def _when(request: HttpRequest, send_request: SendRequest) -> tuple[_When | None, Problem | None]:
+def _when(
+    request: HttpRequest, send_request: SendRequest
+) -> tuple[scheduling.When | None, Problem | None]:
     """The scheduled time in the person's zone, the account's zone, and UTC."""
     moment = send_request.scheduled_at
     if moment is None:
         return None, None
-    problem = None
-    account_problem = ""
     try:
-        account_zone = request.api_key.client().account_timezone()
-        account, account_zone_name = _clock(moment, account_zone), account_zone.key
+        account_zone: ZoneInfo | None = request.api_key.client().account_timezone()
     except SociostacksError as error:
-        problem = problem_for(error)
-        account, account_zone_name = "not known right now", "the account's zone"
-    else:
-        try:
-            scheduled_wall_time(moment, account_zone)
-        except InvalidRequest as refusal:
-            account_problem = str(refusal)
-    zone = request.user.zone
-    when = _When(
-        person=_clock(moment, zone),
-        person_zone=zone.key,
-        account=account,
-        account_zone=account_zone_name,
-        utc=_clock(moment, ZoneInfo("UTC")),
-        repeated_hour=_which_of_two(moment, zone),
-        account_problem=account_problem,
-    )
-    return when, problem
-
-
-def _clock(moment: datetime, zone: ZoneInfo) -> str:
-    local = moment.astimezone(zone)
-    # A time the clocks show twice needs its zone's name to say which one.
-    shown = "%a %d %b %Y, %H:%M %Z" if repeated_wall_time(local) else "%a %d %b %Y, %H:%M"
-    return local.strftime(shown)
-
-
-def _which_of_two(moment: datetime, zone: ZoneInfo) -> str:
-    local = moment.astimezone(zone)
-    if not repeated_wall_time(local):
-        return ""
-    which = "second" if local.fold else "first"
-    return (
-        f"{local:%H:%M} happens twice that night in {zone.key}, because the clocks go back: "
-        f"this is the {which} time, {local:%H:%M %Z} (UTC{local:%z})."
-    )
+        return scheduling.when_shown(moment, request.user.zone, None), problem_for(error)
+    return scheduling.when_shown(moment, request.user.zone, account_zone), None
 
 
 def _account_name(request: HttpRequest) -> str:
@@ -562,12 +511,12 @@ def send(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     shown = request.POST.get("fingerprint", "")
     claimed = sending.claim(_own_send(request, token), request.user, shown)
     if claimed.claim is sending.Claim.ALREADY_CLAIMED:
-        sending.record_repeat(request, claimed.send_request)
+        sending.record_repeat(Who.from_request(request), claimed.send_request)
         return redirect("sms:compose_result", token=token)
     if claimed.claim is not sending.Claim.CLAIMED:
-        sending.record_refusal(request, claimed)
+        sending.record_refusal(Who.from_request(request), claimed)
         return _render_confirm(request, claimed.send_request, refusal=claimed.refusal)
-    sending.perform(claimed.send_request, request.api_key.client(), request)
+    sending.perform(claimed.send_request, request.api_key.client(), Who.from_request(request))
     return redirect("sms:compose_result", token=token)
 
 
@@ -598,7 +547,9 @@ def _finish_origin(request: HttpRequest, send_request: SendRequest) -> DeleteRes
     # A reschedule: the new message exists, so the old one may go now. If that
     # fails both exist, and the person is told so with a way to retry.
     replies.link(old_id, new_ids, MessageLink.Kind.RESCHEDULED)
-    deleted = deleting.delete_one(request, old_id, cancelling=True)
+    deleted = deleting.delete_one(
+        Who.from_request(request), request.api_key, old_id, cancelling=True
+    )
     record(
         Action.RESCHEDULED,
         request=request,
@@ -656,7 +607,7 @@ def result(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
         + "?"
         + urlencode({"device": send_request.device_id, "sim": send_request.sim_id}),
         "retry_url": reverse("sms:compose") + "?" + urlencode({"retry": send_request.token}),
-        "scheduled_for": _clock(send_request.scheduled_at, user.zone)
+        "scheduled_for": scheduling.clock(send_request.scheduled_at, user.zone)
         if send_request.scheduled_at
         else "",
         "zone": user.zone.key,
