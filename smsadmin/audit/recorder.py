@@ -235,20 +235,22 @@ def audited(
 ) -> Iterator[Attempt]:
     """Record the attempt before the body runs and its outcome after, linked.
 
+    ``who`` (built by the view) or else ``request`` and ``actor`` say who acted.
+
     The attempt is committed first, so a crash or a hung upstream call in
     between still leaves a trace; that holds only outside the caller's own
     ``transaction.atomic`` block, whose rollback would take the attempt along.
     Upstream errors are recorded with their class and HTTP status and then
     re-raised for the view to explain.
     """
+    if who is None:
+        who = Who.from_request(request, actor)
     started = record(
         action,
-        request=request,
-        actor=actor,
+        who=who,
         outcome=Outcome.STARTED,
         target=target,
         details=details,
-        who=who,
     )
     attempt = Attempt(event=started)
     try:
@@ -257,23 +259,19 @@ def audited(
         record_failure(
             action,
             error,
-            request=request,
-            actor=actor,
+            who=who,
             target=attempt.target if attempt.target is not None else target,
             details=attempt.details,
             parent=started,
-            who=who,
         )
         raise
     record(
         action,
-        request=request,
-        actor=actor,
+        who=who,
         outcome=attempt.outcome,
         target=attempt.target if attempt.target is not None else target,
         details=attempt.details,
         parent=started,
-        who=who,
     )
 
 
@@ -294,13 +292,13 @@ def record_failure(
         action,
         request=request,
         actor=actor,
+        who=who,
         outcome=_outcome_of(error),
         target=target,
         details={**(details or {}), **_error_details(error)},
         upstream_status=status if isinstance(status, int) else None,
         error_class=type(error).__name__,
         parent=parent,
-        who=who,
     )
 
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-from smsadmin.mirror.allowance import DEFAULT_LIMIT
 from smsadmin.sociostacks import budget
 
 RATE_LIMITED = "Sociostacks asked us to wait"
@@ -25,12 +24,12 @@ KEPT_FOR_PEOPLE = "the rest of this minute is kept for people's own sends and de
 
 def _limit(fingerprint: str) -> int:
     state = budget.current_state(fingerprint)
-    return state.limit if state is not None and state.limit else DEFAULT_LIMIT
+    return state.limit if state is not None and state.limit else budget.DEFAULT_LIMIT
 
 
 def per_minute(fingerprint: str | None = None) -> int:
     """The most calls all jobs on one key make in a minute."""
-    limit = _limit(fingerprint) if fingerprint else DEFAULT_LIMIT
+    limit = _limit(fingerprint) if fingerprint else budget.DEFAULT_LIMIT
     usable = max(1, limit - settings.SOCIOSTACKS_READ_RESERVE)
     return max(1, math.floor(usable * settings.SMSADMIN_JOBS_BUDGET_SHARE))
 

@@ -361,7 +361,7 @@ def perform(item: JobItem, client: SociostacksClient, job: Job, who: Who) -> int
 
 
 def _delete(item: JobItem, client: SociostacksClient, job: Job, who: Who) -> int | None:
-    from smsadmin.mirror import sync as mirror_sync
+    from smsadmin.mirror import storing
 
     action = Action.CANCEL if item.cancelling else Action.DELETE
     try:
@@ -389,7 +389,7 @@ def _delete(item: JobItem, client: SociostacksClient, job: Job, who: Who) -> int
         outcome = CANCELLED if item.cancelling else DELETED
     settle(item, JobItem.State.DONE, outcome)
     if job.api_key is not None:
-        mirror_sync.mark_deleted(job.api_key, item.sms_id)
+        storing.mark_deleted(job.api_key, item.sms_id)
     return None
 
 

@@ -175,7 +175,7 @@ def message_delete(request: HttpRequest, sms_id: int) -> HttpResponse:
             request, "sms/delete_confirm.html", {"sms_id": sms_id, "row": detail.row}
         )
 
-    result = delete_one(request, sms_id, cancelling=cancelling)
+    result = delete_one(Who.from_request(request), request.api_key, sms_id, cancelling=cancelling)
     if request.htmx:
         # The row is swapped for nothing when it went; otherwise for a row
         # that says why it is still there.
@@ -226,7 +226,7 @@ def bulk_delete(request: HttpRequest) -> HttpResponse:
                 "estimate": bulk.selected(ids).estimate(request.api_key) if too_many else None,
             },
         )
-    results = delete_messages(request, ids)
+    results = delete_messages(Who.from_request(request), request.api_key, ids)
     not_tried = [result for result in results if result.outcome == NOT_TRIED]
     return TemplateResponse(
         request,

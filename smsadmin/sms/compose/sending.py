@@ -41,7 +41,6 @@ from enum import Enum
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -50,10 +49,10 @@ from smsadmin.accounts.models import User
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import Who, audited, record
 from smsadmin.problems import Problem, problem_for
-from smsadmin.sms import reading
 from smsadmin.sms.compose.segments import count_segments
 from smsadmin.sms.models import SendRequest, SentMessage
 from smsadmin.sociostacks import content as stored_text
+from smsadmin.sociostacks import reads
 from smsadmin.sociostacks.client import MAX_RECIPIENTS_PER_POST, SociostacksClient
 from smsadmin.sociostacks.errors import (
     InvalidRequest,
@@ -69,9 +68,6 @@ logger = logging.getLogger("smsadmin.sms.compose.sending")
 
 AUDIT_LIST_LIMIT = 1000
 AUDIT_LIST_SAMPLE = 100
-# Upstream takes any date; a year ahead is as far as anyone plans an SMS, and
-# further is almost always a typo in the year.
-SCHEDULE_HORIZON = timedelta(days=365)
 
 
 @dataclass(frozen=True)
@@ -271,11 +267,10 @@ def settle_abandoned(send_request: SendRequest, now: datetime | None = None) -> 
     Its batch in flight may or may not have been created, and the API cannot be
     asked: like a POST answered with a 5xx, it is shown as a failure whose
     outcome is unknown, with the numbers not known to be sent left for a
-    person to send again, deliberately. A send a job carries out is the job's
-    to settle.
+    person to send again, deliberately.
     """
     now = now or timezone.now()
-    if send_request.state != SendRequest.State.SENDING or hasattr(send_request, "job"):
+    if send_request.state != SendRequest.State.SENDING:
         return False
     if send_request.claimed_at is None or send_request.claimed_at > now - ABANDONED_AFTER:
         return False
@@ -318,17 +313,17 @@ def audit_target(send_request: SendRequest) -> str:
     return f"send:{send_request.token}"
 
 
-def record_repeat(request: HttpRequest, send_request: SendRequest) -> None:
+def record_repeat(who: Who, send_request: SendRequest) -> None:
     """A claimed token came back: nothing goes upstream, but the attempt is on record."""
     record(
         "send repeat",
-        request=request,
+        who=who,
         target=audit_target(send_request),
         details={"state": send_request.state, "first_claimed_at": send_request.claimed_at},
     )
 
 
-def record_refusal(request: HttpRequest, result: ClaimResult) -> None:
+def record_refusal(who: Who, result: ClaimResult) -> None:
     send_request = result.send_request
     details: dict[str, Any] = {"recipient_count": send_request.recipient_count}
     if result.cap_refusal is not None:
@@ -339,7 +334,7 @@ def record_refusal(request: HttpRequest, result: ClaimResult) -> None:
         details |= {"reason": "scheduled time passed", "scheduled_at": send_request.scheduled_at}
     record(
         action_name(send_request),
-        request=request,
+        who=who,
         outcome=Outcome.DENIED if result.cap_refusal else Outcome.INVALID,
         target=audit_target(send_request),
         details=details,
@@ -376,7 +371,7 @@ def audit_details(send_request: SendRequest) -> dict[str, Any]:
     }
 
 
-def perform(send_request: SendRequest, client: SociostacksClient, request: HttpRequest) -> None:
+def perform(send_request: SendRequest, client: SociostacksClient, who: Who) -> None:
     """Send a claimed row and write down, on the row, what happened.
 
     Upstream failures end here: the row says what went out and what did not,
@@ -387,7 +382,7 @@ def perform(send_request: SendRequest, client: SociostacksClient, request: HttpR
     try:
         with audited(
             action_name(send_request),
-            request=request,
+            who=who,
             target=audit_target(send_request),
             details=audit_details(send_request),
         ) as attempt:
@@ -496,7 +491,7 @@ def _sender_gone(
     if not isinstance(error, SenderUnavailable):
         return None
     try:
-        answer = reading.devices(client, refresh=True)
+        answer = reads.devices(client, refresh=True)
     except SociostacksError:
         devices, fresh = None, False
     else:
