@@ -206,7 +206,7 @@ SOCIOSTACKS_DIRECTORY_FRESH_SECONDS = env.int("SOCIOSTACKS_DIRECTORY_FRESH_SECON
 SMSADMIN_SCHEDULED_SCAN_PAGES = env.int("SMSADMIN_SCHEDULED_SCAN_PAGES", default=3)
 
 # The message mirror (sync_messages): the share of each key's per-minute
-# budget the sync may spend, the pause between runs of `--loop`, and how often
+# budget the sync may spend, how often the jobs worker queues a sync, and how often
 # a full pass reads the whole account to notice deletions made elsewhere.
 SMSADMIN_SYNC_BUDGET_SHARE = env.float("SMSADMIN_SYNC_BUDGET_SHARE", default=0.5)
 SMSADMIN_SYNC_INTERVAL = env.int("SMSADMIN_SYNC_INTERVAL", default=60)

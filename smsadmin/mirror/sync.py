@@ -23,7 +23,7 @@ A run, for the account a key opens:
    across runs. A row marked deleted by mistake is revived when next seen.
 
 Every call goes through ``Allowance``: when the sync's share of the minute is
-spent, a run stops and stores where it was; the next run (the ``--loop``
+spent, a run stops and stores where it was; the next run (the jobs worker's
 command a minute later, or the next "sync now") resumes there.
 
 This module is the loop and its lease: which call comes next, and when a run

@@ -1,4 +1,4 @@
-"""python manage.py sync_messages: one run per account, or a loop for compose."""
+"""python manage.py sync_messages: one-shot, waiting out a short budget pause."""
 
 import io
 
@@ -8,7 +8,6 @@ from django.core.management import CommandError, call_command
 from smsadmin.audit.models import AuditEvent
 from smsadmin.mirror.management.commands import sync_messages
 from smsadmin.mirror.models import MirroredMessage
-from smsadmin.mirror.sync import RunReport
 from tests.conftest import give_key
 from tests.mirror.conftest import OTHER_KEY, SEEDED
 
@@ -44,28 +43,48 @@ def test_an_unknown_key_is_refused(db):
         call_command("sync_messages", "--key", "999")
 
 
-def test_the_loop_runs_until_stopped(sandbox_upstream, viewer, monkeypatch):
+def test_right_after_a_429_it_waits_the_pause_out_then_mirrors_and_finishes(
+    sandbox_upstream, viewer, monkeypatch
+):
+    from smsadmin.sociostacks import budget
+    from tests.conftest import RAW_KEY
+
     sandbox_upstream.control(rate_limit=0)
     give_key(viewer)
+    budget.record_rate_limited(budget.key_fingerprint(RAW_KEY), 7)
     pauses = []
 
     def sleep(seconds):
         pauses.append(seconds)
-        if len(pauses) == 2:
-            raise KeyboardInterrupt
+        from django.core.cache import cache
+
+        cache.clear()  # the block is over
 
     monkeypatch.setattr(sync_messages.time, "sleep", sleep)
     # It would close the test's own connection, which lives inside a transaction.
     monkeypatch.setattr(sync_messages, "close_old_connections", lambda: None)
-    call_command("sync_messages", "--loop", "--interval", "45", stdout=io.StringIO())
-    assert pauses == [45, 45]
+    out = io.StringIO()
+    call_command("sync_messages", stdout=out)
+
+    assert pauses == [7]
+    assert "Waiting 7 s for the budget, then going on." in out.getvalue()
+    assert MirroredMessage.objects.count() == SEEDED
     actions = list(AuditEvent.objects.order_by("seq").values_list("action", flat=True))
-    # The second, quiet run leaves no event of its own.
-    assert actions == ["sync started", "sync finished", "sync stopped"]
+    assert actions == ["sync started", "sync finished"]
+    finished = AuditEvent.objects.get(action="sync finished")
+    assert finished.details["accounts"][0]["new"] == SEEDED
 
 
-def test_the_loop_waits_only_as_long_as_the_budget_needs():
-    paused = RunReport(account_id=1, paused="budget", wait_seconds=17)
-    current = RunReport(account_id=2, up_to_date=True)
-    assert sync_messages.Command._pause([paused, current], 60) == 17
-    assert sync_messages.Command._pause([current], 60) == 60
+def test_a_pause_longer_than_it_may_wait_ends_it_with_where_it_stopped(
+    sandbox_upstream, viewer, monkeypatch
+):
+    from smsadmin.sociostacks import budget
+    from tests.conftest import RAW_KEY
+
+    give_key(viewer)
+    budget.record_rate_limited(budget.key_fingerprint(RAW_KEY), 7)
+    monkeypatch.setattr(sync_messages.time, "sleep", lambda seconds: pytest.fail("waited"))
+    out = io.StringIO()
+    call_command("sync_messages", "--wait", "5", stdout=out)
+    assert "it goes on in about 7 s" in out.getvalue()
+    assert AuditEvent.objects.filter(action="sync finished").count() == 1

@@ -1,18 +1,18 @@
 """Copy every key's account's messages into the local mirror, within the sync's budget share.
 
-    python manage.py sync_messages                  one run per account, then exit
-    python manage.py sync_messages --loop           keep going (the compose service)
+    python manage.py sync_messages                  sync every account now, then exit
     python manage.py sync_messages --key 3 --key 5  only the accounts these keys open
 
-A run stops when the sync's share of a key's minute is spent and the next run
-goes on from there; ``--loop`` waits for the budget to come back (or
-``--interval`` seconds when all is current) and runs again.
+A one-shot command: the recurring sync is the jobs worker's (``jobs_worker``
+queues one every SMSADMIN_SYNC_INTERVAL seconds). A run that has to pause (a
+429 from upstream, or the sync's share of the minute spent) waits the pause
+out when it is short, up to ``--wait`` seconds at a time and ``MAX_ROUNDS``
+times, and goes on; a longer pause ends the command with where it stopped,
+and the next run (the worker's, or this command again) resumes there.
 """
 
-import signal
 import time
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
@@ -22,11 +22,8 @@ from smsadmin.keys.models import ApiKey
 from smsadmin.mirror import sync
 
 HOLDER = "sync_messages command"
-
-
-def _stop_on_sigterm(signum: int, frame: object) -> None:
-    # `docker compose stop` sends SIGTERM: finish like Ctrl-C, with a "stopped" event.
-    raise KeyboardInterrupt
+MAX_ROUNDS = 5
+DEFAULT_WAIT = 60
 
 
 class Command(BaseCommand):
@@ -42,45 +39,48 @@ class Command(BaseCommand):
             help="Only the account this ApiKey id opens; repeat for several.",
         )
         parser.add_argument(
-            "--loop", action="store_true", help="Keep syncing until stopped (for compose)."
-        )
-        parser.add_argument(
-            "--interval",
+            "--wait",
             type=int,
-            default=settings.SMSADMIN_SYNC_INTERVAL,
+            default=DEFAULT_WAIT,
             metavar="SECONDS",
-            help="With --loop: seconds between runs once everything is current "
-            "(default: SMSADMIN_SYNC_INTERVAL, %(default)s).",
+            help="Wait out a budget pause this short and go on (default %(default)s; 0: never).",
         )
 
-    def handle(self, *args, key_ids: list[int] | None, loop: bool, interval: int, **options):
-        if interval < 1:
-            raise CommandError("--interval must be at least 1 second.")
+    def handle(self, *args, key_ids: list[int] | None, wait: int, **options):
+        if wait < 0:
+            raise CommandError("--wait cannot be negative.")
         if key_ids:
             missing = set(key_ids) - set(
                 ApiKey.objects.filter(pk__in=key_ids).values_list("pk", flat=True)
             )
             if missing:
                 raise CommandError(f"No API key with id {', '.join(map(str, sorted(missing)))}.")
-        record("sync started", details={"keys": key_ids or "all", "loop": loop})
-        if not loop:
-            self._finished(self._run(key_ids), always=True)
-            return
-        signal.signal(signal.SIGTERM, _stop_on_sigterm)
-        try:
-            while True:
-                reports = self._run(key_ids)
-                # A quiet minute is not worth an audit event; anything new or failing is.
-                self._finished(reports, always=False)
-                time.sleep(self._pause(reports, interval))
-                close_old_connections()
-        except KeyboardInterrupt:
-            record("sync stopped", details={"keys": key_ids or "all"})
-
-    def _run(self, key_ids: list[int] | None) -> list[sync.RunReport]:
+        record("sync started", details={"keys": key_ids or "all"})
         keys = ApiKey.objects.in_service().order_by("id")
         if key_ids:
             keys = keys.filter(pk__in=key_ids)
+        # Each account's latest report; a report without an account (a key
+        # blocked before its account was known) counts only from the last round.
+        by_account: dict[int, sync.RunReport] = {}
+        for _round in range(MAX_ROUNDS):
+            reports = self._run(keys)
+            by_account |= {report.account_id: report for report in reports if report.account_id}
+            waiting = [report for report in reports if report.paused or report.busy]
+            pause = max([1, *(report.wait_seconds for report in waiting)])
+            if not waiting or pause > wait:
+                break
+            self.stdout.write(f"Waiting {pause} s for the budget, then going on.")
+            time.sleep(pause)
+            close_old_connections()
+            accounts = [report.account_id for report in waiting]
+            if None not in accounts:
+                # Only the accounts that paused; a key blocked before its account
+                # was known keeps them all.
+                keys = keys.filter(mirror_account__account_id__in=accounts)
+        unknown = [report for report in reports if not report.account_id]
+        self._finished([*by_account.values(), *unknown])
+
+    def _run(self, keys) -> list[sync.RunReport]:
         reports = sync.run_all(keys, holder=HOLDER)
         for report in reports:
             name = f"account {report.account_id}" if report.account_id else "a key"
@@ -89,18 +89,10 @@ class Command(BaseCommand):
             self.stdout.write(f"{name}: {report.sentence}")
         return reports
 
-    def _finished(self, reports: list[sync.RunReport], *, always: bool) -> None:
-        if not always and not any(report.changed_anything for report in reports):
-            return
+    def _finished(self, reports: list[sync.RunReport]) -> None:
         failed = any(report.error for report in reports)
         record(
             "sync finished",
             outcome=Outcome.UPSTREAM_ERROR if failed else Outcome.OK,
             details={"accounts": [report.details() for report in reports]},
         )
-
-    @staticmethod
-    def _pause(reports: list[sync.RunReport], interval: int) -> int:
-        """Until the soonest paused account may go on, or the interval when none is paused."""
-        waits = [report.wait_seconds for report in reports if report.paused or report.busy]
-        return max(1, min([interval, *waits]))
