@@ -14,6 +14,7 @@ from smsadmin.conversations import replies
 from smsadmin.conversations.models import MessageLink
 from smsadmin.jobs.models import Job, JobItem
 from smsadmin.jobs.running import settle
+from smsadmin.problems import problem_for
 from smsadmin.sms.compose.sending import listed, outcome_unknown, send_problem
 from smsadmin.sms.models import SentMessage
 from smsadmin.sociostacks.client import MAX_RECIPIENTS_PER_POST, SociostacksClient
@@ -50,9 +51,12 @@ def post(item: JobItem, client: SociostacksClient, job: Job, who: Who) -> int | 
         "device_id": payload["device_id"],
         "sim_id": payload["sim_id"],
     }
+    posted = False
     try:
         with audited(Action.SEND, who=who, target=f"job:{job.pk}", details=details) as attempt:
+            # The account the messages will belong to, to file their numbers under.
             account_id = client.account(reserve=0).id
+            posted = True
             ids = client.create_messages(
                 content=payload["content"],
                 device_id=payload["device_id"],
@@ -65,8 +69,11 @@ def post(item: JobItem, client: SociostacksClient, job: Job, who: Who) -> int | 
         JobItem.objects.filter(pk=item.pk).update(state=JobItem.State.PENDING)
         return error.retry_after
     except SociostacksError as error:
-        state = JobItem.State.UNKNOWN if outcome_unknown(error) else JobItem.State.FAILED
-        settle(item, state, send_problem(error).sentence)
+        # Only a POST that was made can have an unknown outcome; reading the
+        # account failing first means nothing went out.
+        unknown = posted and outcome_unknown(error)
+        state = JobItem.State.UNKNOWN if unknown else JobItem.State.FAILED
+        settle(item, state, (send_problem(error) if posted else problem_for(error)).sentence)
         return None
     except InvalidRequest as error:
         settle(item, JobItem.State.FAILED, send_problem(error).sentence)

@@ -247,3 +247,25 @@ def test_the_estimate_counts_calls_at_the_jobs_share(owner, key, settings):
     estimate = running.estimate(1214, key)
     assert (estimate.count, estimate.calls, estimate.per_minute) == (1214, 1214, 27)
     assert estimate.duration == "45 min"
+
+
+def test_a_post_whose_account_read_failed_was_never_made_so_it_failed_plainly(
+    owner, key, on_sandbox
+):
+    device = SociostacksClient(RAW_KEY, base_url=on_sandbox.url).all_devices()[0]
+    job = running.create_job(
+        owner=owner,
+        api_key=key,
+        kind=Job.Kind.SEND,
+        title="Send",
+        items=send_items("Hi", ["+4915112345678"], device.id, device.sims[0].subscription_id),
+        who=Who(actor=owner, actor_username=owner.username),
+    )
+    cache.clear()  # the account is not cached: the job must read it first
+    on_sandbox.control(reset_stats=True, fail_next={"count": 3, "mode": "502"})
+
+    run(job)
+
+    (item,) = job.items.all()
+    assert item.state == JobItem.State.FAILED
+    assert calls(on_sandbox, "POST /sms") == 0
