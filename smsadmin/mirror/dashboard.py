@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, IntegerField, Sum, Value, When
 
 from smsadmin.mirror import tallies
 from smsadmin.mirror.models import (
@@ -199,24 +199,30 @@ def _usage_tallies(account_id: int, start: datetime, end: datetime) -> Counter[U
     if first_day < start:
         first_day += timedelta(days=1)
     last_day = _utc_midnight(end)
-    spans = UsageTally.objects.filter(account_id=account_id)
     if first_day < last_day:
-        wanted = (
-            Q(span=tallies.DAY, start__gte=first_day, start__lt=last_day)
-            | Q(span=tallies.QUARTER, start__gte=start, start__lt=first_day)
-            | Q(span=tallies.QUARTER, start__gte=last_day, start__lt=end)
-        )
+        pieces = [
+            (tallies.DAY, first_day, last_day),
+            (tallies.QUARTER, start, first_day),
+            (tallies.QUARTER, last_day, end),
+        ]
     else:
-        wanted = Q(span=tallies.QUARTER, start__gte=start, start__lt=end)
+        pieces = [(tallies.QUARTER, start, end)]
     counts: Counter[UsageKey] = Counter()
-    for device_id, sim_id, status, error, count in (
-        spans.filter(wanted)
-        .values_list("device_id", "sim_id", "status", "error")
-        .annotate(total=Sum("n"))
-        .order_by()
-    ):
-        if count:
-            counts[(device_id or None, sim_id or None, status, error)] += count
+    # One query per piece: each is a range of the unique index, where an OR
+    # of the three had SQLite read the whole table.
+    for span, begin, until in pieces:
+        if begin >= until:
+            continue
+        for device_id, sim_id, status, error, count in (
+            UsageTally.objects.filter(
+                account_id=account_id, span=span, start__gte=begin, start__lt=until
+            )
+            .values_list("device_id", "sim_id", "status", "error")
+            .annotate(total=Sum("n"))
+            .order_by()
+        ):
+            if count:
+                counts[(device_id or None, sim_id or None, status, error)] += count
     return counts
 
 
