@@ -8,11 +8,14 @@ per table row; numbers the contact list does not show come from what
 smsadmin wrote down (``numbers.known_numbers``).
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
+from django.db import connections
 from django.utils import timezone
 
 from smsadmin.sms.numbers import known_numbers
@@ -157,20 +160,76 @@ def contacts_as_last_read(client: SociostacksClient) -> Mapping[int, Contact] | 
 
 
 def directory_for(
-    client: SociostacksClient, messages: Sequence[Message]
+    client: SociostacksClient,
+    messages: Sequence[Message],
+    *,
+    read_ahead: "DirectoryReads | None" = None,
 ) -> tuple[Directory, dict[int, str], list[Cached]]:
     """Contacts and devices to name ``messages`` by, and the numbers smsadmin knows for them.
 
     A contact is only looked for when its message's number is not known
     already: the contacts a send creates never show up in the list, and
-    waiting for them would re-read the list over and over.
+    waiting for them would re-read the list over and over. ``read_ahead``:
+    the directory reads already started while the messages were fetched.
     """
-    known = known_numbers(_account_id(client), [m.sms_id for m in messages])
+    account_id = read_ahead.account_id() if read_ahead else _account_id(client)
+    known = known_numbers(account_id, [m.sms_id for m in messages])
     needed = {m.contact_id for m in messages if m.contact_id and m.sms_id not in known}
-    contact_answer = contacts(client, needed)
-    device_answer = devices(client)
+    if read_ahead is None:
+        contact_answer, device_answer = contacts(client, needed), devices(client)
+    else:
+        contact_answer, device_answer = read_ahead.contacts(needed), read_ahead.devices()
     directory = Directory(contact_answer.value, tuple(device_answer.value))
     return directory, known, [contact_answer, device_answer]
+
+
+# A cold page makes up to four upstream reads (the page, contacts, devices,
+# the account); each waits on the network, so they go out together. A few
+# threads per process are enough: cached reads return before reaching them.
+_READERS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="smsadmin-read")
+
+
+def _in_background(read: Callable[[], Any]) -> "Future[Any]":
+    def run() -> Any:
+        try:
+            return read()
+        finally:
+            # The shared cache may be the database: a reader thread's
+            # connection must not outlive the read it was opened for.
+            connections.close_all()
+
+    return _READERS.submit(run)
+
+
+class DirectoryReads:
+    """The directory reads a page needs, started before the page itself is read.
+
+    Each answer is taken in the order the page used to ask for them, so an
+    error surfaces as it did when they were read one after the other.
+    """
+
+    def __init__(self, client: SociostacksClient) -> None:
+        self._client = client
+        self._account = _in_background(lambda: _account_id(client))
+        self._contacts = _in_background(lambda: contacts(client, set()))
+        self._devices = _in_background(lambda: devices(client))
+
+    def account_id(self) -> int | None:
+        return self._account.result()
+
+    def contacts(self, needed: set[int]) -> Cached[dict[int, Contact]]:
+        answer = self._contacts.result()
+        if needed <= answer.value.keys():
+            return answer
+        return contacts(self._client, needed)  # reads again sooner when one is missing
+
+    def devices(self) -> Cached[list[Device]]:
+        return self._devices.result()
+
+    def settle(self) -> None:
+        """Wait for every read (their answers are cached for the next page)."""
+        for future in (self._account, self._contacts, self._devices):
+            future.exception()
 
 
 @dataclass(frozen=True)
@@ -217,8 +276,16 @@ def _messages(client: SociostacksClient, page: int, size: int) -> Cached[Page[Me
 
 
 def message_page(client: SociostacksClient, page: int, size: int) -> MessagePage:
-    answer = _messages(client, page, size)
-    directory, known, directory_answers = directory_for(client, answer.value.items)
+    """A page of messages with names; on a cold cache its reads go out together."""
+    read_ahead = DirectoryReads(client)
+    try:
+        answer = _messages(client, page, size)
+    except BaseException:
+        read_ahead.settle()
+        raise
+    directory, known, directory_answers = directory_for(
+        client, answer.value.items, read_ahead=read_ahead
+    )
     return MessagePage(
         page=answer.value,
         rows=describe(answer.value.items, directory, known),
