@@ -8,6 +8,7 @@ per table row; numbers the contact list does not show come from what
 smsadmin wrote down (``numbers.known_numbers``).
 """
 
+import contextvars
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -190,9 +191,12 @@ _READERS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="smsadmin-read")
 
 
 def _in_background(read: Callable[[], Any]) -> "Future[Any]":
+    # The request's context (its request id, for the upstream call's log line) goes along.
+    context = contextvars.copy_context()
+
     def run() -> Any:
         try:
-            return read()
+            return context.run(read)
         finally:
             # The shared cache may be the database: a reader thread's
             # connection must not outlive the read it was opened for.
