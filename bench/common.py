@@ -375,10 +375,13 @@ class Gunicorn:
         _stop(self.process)
 
 
-def start_gunicorn(site: Site, *, workers: int, threads: int) -> Gunicorn:
-    """gunicorn serving ``site`` on a free loopback port; returns once /healthz answers."""
+def start_gunicorn(site: Site, *, workers: int, threads: int, name: str = "gunicorn") -> Gunicorn:
+    """gunicorn serving ``site`` on a free loopback port; returns once /healthz answers.
+
+    ``name`` names its log file in the site's directory (for several servers of one site).
+    """
     port = free_port()
-    log_path = site.directory / "gunicorn.log"
+    log_path = site.directory / f"{name}.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [
