@@ -193,6 +193,10 @@ def run(database_url: str, redis_url: str, seconds: float) -> None:
         worker.wait(timeout=30)
         for server in servers:
             server.stop()
+        for server in servers:  # a worker gunicorn had to restart shows here
+            for line in server.log_path.read_text(errors="replace").splitlines():
+                if "[CRITICAL]" in line or "[ERROR]" in line or "level=ERROR" in line:
+                    progress(f"  {server.log_path.name}: {line[:300]}")
         per_request, outside, rate_limited = upstream_log(
             [server.log_path for server in servers] + [worker_log]
         )
