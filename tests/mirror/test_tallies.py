@@ -132,13 +132,13 @@ def test_counts_equal_a_scan_after_every_kind_of_change():
 
 
 def test_the_syncs_upsert_is_counted(settings):
-    from smsadmin.mirror import sync
+    from smsadmin.mirror import storing
 
     state_for_account(1)
     existing = mirrored(status="pending", happened_at=NOW - timedelta(hours=3))
     adapt = connection.ops.adapt_datetimefield_value
     later = adapt(NOW - timedelta(minutes=1))
-    values = {column: None for column in sync._COLUMNS} | {
+    values = {column: None for column in storing._COLUMNS} | {
         "account_id": 1,
         "direction": "sent",
         "status": "sent",
@@ -154,10 +154,10 @@ def test_the_syncs_upsert_is_counted(settings):
         "contact_name": "",
     }
     rows = [
-        tuple((values | {"sms_id": sms_id})[column] for column in sync._COLUMNS)
+        tuple((values | {"sms_id": sms_id})[column] for column in storing._COLUMNS)
         for sms_id in (existing.sms_id, 900_001, 900_002)
     ]
-    sync._upsert(rows, update=sync._REFRESHED)
+    storing._upsert(rows, update=storing._REFRESHED)
     board = dashboard.summary(state_for_account(1), ZoneInfo("UTC"), NOW)
     assert board.totals == {"sent": 3, "failed": 0, "pending": 0, "received": 0}
     assert_same_as_a_scan()
