@@ -184,3 +184,23 @@ def test_rebuild_counts_what_the_triggers_counted():
         == used
     )
     assert_same_as_a_scan()
+
+
+def test_every_migration_leaves_the_counting_and_text_triggers_in_place():
+    """A later migration that rebuilds the messages table on SQLite drops its triggers.
+
+    The test database is built by running every migration, so this fails as
+    soon as one does that without calling tallies.install and text.install again.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            expected = {
+                "mirror_tally_insert", "mirror_tally_delete", "mirror_tally_update_old",
+                "mirror_tally_update_new", "mirror_text_insert", "mirror_text_delete",
+                "mirror_text_update",
+            }  # fmt: skip
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+            expected = {"mirror_tally"}
+        assert expected <= {name for (name,) in cursor.fetchall()}
