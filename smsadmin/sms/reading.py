@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import connections
+from django.db import close_old_connections
 from django.utils import timezone
 
 from smsadmin.sms.numbers import known_numbers
@@ -153,28 +153,51 @@ def _in_background(read: Callable[[], Any]) -> "Future[Any]":
     context = contextvars.copy_context()
 
     def run() -> Any:
+        # A reader thread lives on between requests: its database connection
+        # (the shared cache may be the database) obeys CONN_MAX_AGE as a
+        # request's does, and one that broke is not used again.
+        close_old_connections()
         try:
             return context.run(read)
         finally:
-            # The shared cache may be the database: a reader thread's
-            # connection must not outlive the read it was opened for.
-            connections.close_all()
+            close_old_connections()
 
     return _READERS.submit(run)
+
+
+def _done(value: Any) -> "Future[Any]":
+    future: Future[Any] = Future()
+    future.set_result(value)
+    return future
 
 
 class DirectoryReads:
     """The directory reads a page needs, started before the page itself is read.
 
-    Each answer is taken in the order the page used to ask for them, so an
-    error surfaces as it did when they were read one after the other.
+    What the cache holds fresh is taken at once (one cache read, no thread);
+    the rest is read in reader threads while the page is fetched. Each answer
+    is taken in the order the page used to ask for them, so an error surfaces
+    as it did when they were read one after the other.
     """
 
     def __init__(self, client: SociostacksClient) -> None:
         self._client = client
-        self._account = _in_background(lambda: _account_id(client))
-        self._contacts = _in_background(lambda: reads.contacts(client, set()))
-        self._devices = _in_background(lambda: reads.devices(client))
+        fresh = reads.fresh_directory(client)
+        self._account = (
+            _done(fresh["account"].value.id)
+            if "account" in fresh
+            else _in_background(lambda: _account_id(client))
+        )
+        self._contacts = (
+            _done(fresh["contacts"])
+            if "contacts" in fresh
+            else _in_background(lambda: reads.contacts(client, set()))
+        )
+        self._devices = (
+            _done(fresh["devices"])
+            if "devices" in fresh
+            else _in_background(lambda: reads.devices(client))
+        )
 
     def account_id(self) -> int | None:
         return self._account.result()
