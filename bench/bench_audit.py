@@ -63,7 +63,9 @@ SEED = 7
 # Nothing in this benchmark calls Sociostacks.
 NO_UPSTREAM = "http://127.0.0.1:9/api"
 PAGE_GOAL_MS = 150
+FIRST_PAGE_GOAL_MS = 20
 SCAN_GOAL_MS = 2000
+VERIFY_GOAL_S = 15
 
 # Every column of an event row: the chained fields plus the row id and both hashes.
 _COLUMNS = ("id", *CHAINED_FIELDS, "prev_hash", "hash")
@@ -324,8 +326,8 @@ def measure(database: str, count: int, runs: int, explain: bool) -> None:
         f"audit_verify_{scale}_{database}",
         round(verify_seconds, 1),
         "s",
-        "context: verify_audit / Verify now over the whole log",
-        None,
+        f"≤ {VERIFY_GOAL_S} s (verify_audit / Verify now over the whole log)",
+        verify_seconds <= VERIFY_GOAL_S if count >= 1_000_000 else None,
         events_per_s=round(count / verify_seconds),
     )
 
@@ -361,7 +363,7 @@ def measure(database: str, count: int, runs: int, explain: bool) -> None:
     table = b'class="audit-table"'
     admin_rows = b'class="field-seq"'
     series = [
-        ("audit_review", "/audit/", {}, rows, PAGE_GOAL_MS),
+        ("audit_review", "/audit/", {}, rows, FIRST_PAGE_GOAL_MS),
         ("audit_review_deep", "/audit/", {"before": str(middle)}, rows, PAGE_GOAL_MS),
         ("audit_review_filtered", "/audit/", filtered, rows, PAGE_GOAL_MS),
         ("audit_review_message_id", "/audit/", {"message": message_id}, rows, PAGE_GOAL_MS),
@@ -399,8 +401,8 @@ def _emit_timing(name: str, timing: Timing, goal_ms: int | None) -> None:
         name,
         timing.p50_ms,
         "ms",
-        f"p50 < {goal_ms} ms" if goal_ms else "context: Django admin, same table",
-        timing.p50_ms < goal_ms if goal_ms else None,
+        f"p50 ≤ {goal_ms} ms" if goal_ms else "context: Django admin, same table",
+        timing.p50_ms <= goal_ms if goal_ms else None,
         p50_ms=timing.p50_ms,
         p95_ms=timing.p95_ms,
         runs=timing.runs,

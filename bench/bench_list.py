@@ -4,8 +4,10 @@ The sandbox runs as a child process with 20 ms latency per call, 1200 messages
 and no rate limit. For pages of 25 and of 1000 rows, the direct call
 (`GET /sms/?page=1&results_per_page=N` with requests, JSON decoded) is timed
 interleaved with the site's page, so both see the same machine. Cold: the shared
-cache is cleared before each view, which then makes 3 upstream calls (the page,
-contacts, devices). Warm: within the freshness window, no upstream call (the
+cache is cleared before each view, which then makes 4 upstream calls (the page,
+contacts, devices, the account), sent at the same time. Page cold: the message pages are
+invalidated before each view, as a send or delete does, while contacts and
+devices stay cached (one upstream call). Warm: within the freshness window, no upstream call (the
 window is raised to 600 s so that a slow series stays warm). Server time is the
 site in-process through Django's test Client (middleware, audit event and
 rendering, no HTTP); end to end is over HTTP to gunicorn (2 workers x 4 threads)
@@ -51,8 +53,10 @@ QUICK_RUNS = 8
 WARM_UP_VIEWS = 8  # enough for every gunicorn worker thread to have served once
 # A cold page makes three upstream calls one after the other, so about three
 # times one call is the floor; the rest is our own overhead.
-COLD_RATIO_GOAL = 3.5
-UPSTREAM_CALLS_COLD = 3
+COLD_RATIO_GOAL = 2.0  # the page, contacts and devices are read at the same time
+PAGE_COLD_RATIO_GOAL = 1.3
+# The page, contacts, devices, and the account (whose numbers smsadmin wrote down).
+UPSTREAM_CALLS_COLD = 4
 WARM_SERVER_GOAL_MS = {25: 50, 1000: 400}
 ROW_MARKER = b'<tr id="sms-'
 
@@ -70,7 +74,10 @@ def _check_page(status: int, body: bytes, size: int) -> None:
 
 
 class Measurer:
-    def __init__(self, sandbox, client, browser: requests.Session, site_url: str) -> None:
+    def __init__(
+        self, sandbox, client, browser: requests.Session, site_url: str, fingerprint: str
+    ) -> None:
+        self.fingerprint = fingerprint
         self.sandbox = sandbox
         self.client = client
         self.browser = browser
@@ -99,22 +106,35 @@ class Measurer:
             self.in_process(size)
             self.over_http(size)
         direct: list[float] = []
-        cold = self._series(size, runs, direct, cold=True)
+        cold = self._series(size, runs, direct, forget=clear_site_cache)
         self.in_process(size)  # fills the cache, which gunicorn shares
-        warm = self._series(size, runs, direct, cold=False)
-        _report(size, Timing.of(direct), cold, warm)
+        page_cold = self._series(size, runs, direct, forget=self.forget_pages)
+        self.in_process(size)
+        warm = self._series(size, runs, direct, forget=None)
+        _report(size, Timing.of(direct), cold, page_cold, warm)
 
-    def _series(self, size: int, runs: int, direct: list[float], *, cold: bool) -> Series:
-        """Views of the page, each after one direct call; ``direct`` collects those timings."""
+    def forget_pages(self) -> None:
+        """What a send or delete does: message pages go stale, contacts and devices stay."""
+        from smsadmin.sociostacks import budget
+
+        budget.invalidate(self.fingerprint)
+
+    def _series(
+        self, size: int, runs: int, direct: list[float], *, forget: Callable[[], None] | None
+    ) -> Series:
+        """Views of the page, each after one direct call; ``direct`` collects those timings.
+
+        ``forget`` runs before each view: what the cache must not hold for it.
+        """
         server, http = [], []
         calls_before = upstream_calls(self.sandbox)
         for _ in range(runs):
             direct.append(_timed(lambda: self.direct_call(size)))
-            if cold:
-                clear_site_cache()
+            if forget:
+                forget()
             server.append(_timed(lambda: self.in_process(size)))
-            if cold:
-                clear_site_cache()
+            if forget:
+                forget()
             http.append(_timed(lambda: self.over_http(size)))
         site_calls = upstream_calls(self.sandbox) - calls_before - runs
         return Series(Timing.of(server), Timing.of(http), site_calls / (2 * runs))
@@ -131,7 +151,7 @@ def _ratio(site: Timing, direct: Timing) -> float:
     return round(site.p50_ms / direct.p50_ms, 2)
 
 
-def _report(size: int, direct: Timing, cold: Series, warm: Series) -> None:
+def _report(size: int, direct: Timing, cold: Series, page_cold: Series, warm: Series) -> None:
     prefix = f"list_{size}"
     warm_goal_ms = WARM_SERVER_GOAL_MS[size]
     cold_ratio = _ratio(cold.server, direct)
@@ -148,8 +168,10 @@ def _report(size: int, direct: Timing, cold: Series, warm: Series) -> None:
         f"{prefix}_cold_ratio",
         cold_ratio,
         "x direct",
-        f"≤ {COLD_RATIO_GOAL}x (it makes {UPSTREAM_CALLS_COLD} upstream calls)",
-        cold_ratio <= COLD_RATIO_GOAL,
+        f"≤ {COLD_RATIO_GOAL}x ({UPSTREAM_CALLS_COLD} upstream calls, at once)"
+        if size == 25
+        else "context (the 1000-row rendering is #18's)",
+        cold_ratio <= COLD_RATIO_GOAL if size == 25 else None,
     )
     emit(
         f"{prefix}_cold_upstream_calls",
@@ -157,6 +179,23 @@ def _report(size: int, direct: Timing, cold: Series, warm: Series) -> None:
         "calls per view",
         str(UPSTREAM_CALLS_COLD),
         cold.upstream_calls_per_view <= UPSTREAM_CALLS_COLD,
+    )
+    page_cold_ratio = _ratio(page_cold.server, direct)
+    emit(
+        f"{prefix}_page_cold_server_ms",
+        page_cold.server.p50_ms,
+        "ms",
+        "context: page not cached, contacts and devices cached",
+        None,
+        p95=page_cold.server.p95_ms,
+    )
+    emit(
+        f"{prefix}_page_cold_ratio",
+        page_cold_ratio,
+        "x direct",
+        f"≤ {PAGE_COLD_RATIO_GOAL}x (one upstream call)" if size == 25 else "context",
+        page_cold_ratio <= PAGE_COLD_RATIO_GOAL if size == 25 else None,
+        upstream_calls_per_view=round(page_cold.upstream_calls_per_view, 2),
     )
     emit(
         f"{prefix}_warm_server_ms",
@@ -174,7 +213,7 @@ def _report(size: int, direct: Timing, cold: Series, warm: Series) -> None:
         "0",
         warm.upstream_calls_per_view == 0,
     )
-    for temperature, series in (("cold", cold), ("warm", warm)):
+    for temperature, series in (("cold", cold), ("page_cold", page_cold), ("warm", warm)):
         emit(
             f"{prefix}_{temperature}_http_ms",
             series.http.p50_ms,
@@ -199,9 +238,14 @@ def main() -> None:
         site = prepare_site(sandbox.url, SOCIOSTACKS_LIST_FRESH_SECONDS="600")
         stack.callback(site.close)
         use_site_here(site)
+        from smsadmin.keys.models import ApiKey
+
         (person,) = create_team(["lena"])
         server = start_gunicorn(site, workers=2, threads=4)
-        measurer = Measurer(sandbox, signed_in_client(person), http_session(person), server.url)
+        fingerprint = ApiKey.objects.get().client().fingerprint
+        measurer = Measurer(
+            sandbox, signed_in_client(person), http_session(person), server.url, fingerprint
+        )
         for size in SIZES:
             progress(f"bench_list: {size} rows, {runs} runs per series")
             measurer.measure(size, runs)

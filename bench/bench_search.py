@@ -8,14 +8,18 @@ the exact count, the first page of 25 and the template. Combinations:
 - status_device_dates: status=failed, device=2, the last 30 days
 - direction_phone_dates: direction=sent, phone "+44 7700 9" (a prefix), the last 90 days
 - status_contact_dates: status=sent, contact name contains "smith", the last 7 days
-- text_device_status: text "parcel" in the content, device=1, status=sent (no date: a
-  scan of every sent message of the device, the worst case; for context)
+- text_device_status: text "parcel" in the content, device=1, status=sent (no date;
+  "parcel" is in a sixth of the messages: 69,964 match, counted up to 10,000)
+- text_rare: text "Giulia, thanks for your order #1234" (a handful of rows; no other filter)
+- text_only: text "ready for pickup", no other filter
 
 The first three together give the headline p50 (goal < 1000 ms); the
 dashboard (GET /) at the same size is reported for context.
 
 Rows go in with executemany (SQLite) or COPY (PostgreSQL), not the ORM, so
-the load takes a minute rather than ten; the indexes are the migration's.
+the load takes a minute rather than ten; the indexes are the migration's,
+built after the load, and so are the dashboard's tallies (counted once,
+then kept by their triggers) and the free-text index (FTS5 / pg_trgm).
 
 Run from the repository root:
     .venv/bin/python bench/bench_search.py [--quick] [--rows N]
@@ -91,7 +95,11 @@ SEARCHES = {
     "direction_phone_dates": f"direction=sent&phone=%2B44+7700+9&date_from={_day(90)}",
     "status_contact_dates": f"status=sent&contact=smith&date_from={_day(7)}",
     "text_device_status": "q=parcel&device=1&status=sent",
+    "text_rare": "q=Giulia%2C+thanks+for+your+order+%231234",
+    "text_only": "q=ready+for+pickup",
 }
+TEXT_GOAL_MS = 150
+DASHBOARD_GOAL_MS = 100
 MATCHED = re.compile(r"<strong>(\d+)</strong> messages? match")
 HEADLINE = ("status_device_dates", "direction_phone_dates", "status_contact_dates")
 
@@ -151,6 +159,7 @@ def load(rows: int) -> float:
     """Insert the rows; returns the seconds it took."""
     from django.db import connection, transaction
 
+    from smsadmin.mirror import tallies, text
     from smsadmin.mirror.models import MirroredMessage
 
     table = MirroredMessage._meta.db_table
@@ -159,7 +168,9 @@ def load(rows: int) -> float:
     started = time.perf_counter()
     batches = [(2, OTHER_ACCOUNT_ROWS, 5_000_000), (1, rows, 1)]
     # Built once over the loaded rows rather than kept up row by row: the same
-    # indexes, ten times sooner.
+    # indexes, the dashboard's tallies and the text index, ten times sooner.
+    tallies.remove(connection)
+    text.remove(connection)
     with connection.schema_editor() as editor:
         for index in indexes:
             editor.remove_index(MirroredMessage, index)
@@ -180,6 +191,10 @@ def load(rows: int) -> float:
     with connection.schema_editor() as editor:
         for index in indexes:
             editor.add_index(MirroredMessage, index)
+    with transaction.atomic():
+        tallies.rebuild(connection)
+        tallies.install(connection)
+        text.install(connection)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE" if connection.vendor == "sqlite" else f"VACUUM ANALYZE {table}")
     return time.perf_counter() - started
@@ -247,17 +262,20 @@ def measure(target: str, rows: int, runs: int) -> None:
             response = client.get(f"/search/?{query}")
             timings.append(time.perf_counter() - started)
             assert response.status_code == 200
-            matched = int(MATCHED.search(response.content.decode()).group(1))
+            page = response.content.decode()
+            matched = int(MATCHED.search(page).group(1))
+            more = "More than <strong>" in page
         timing = Timing.of(timings)
+        goal = GOAL_MS if name in HEADLINE else TEXT_GOAL_MS
         emit(
             f"mirror_search_{name}_{size}_{target}",
             timing.p50_ms,
             "ms",
-            f"< {GOAL_MS} ms" if name in HEADLINE else "context: no date, text in every row",
-            timing.p50_ms < GOAL_MS if name in HEADLINE else None,
+            f"< {goal} ms" if name in HEADLINE else f"p50 ≤ {goal} ms (free text)",
+            timing.p50_ms < goal if name in HEADLINE else timing.p50_ms <= goal,
             p95_ms=timing.p95_ms,
             runs=timing.runs,
-            matched=matched,
+            matched=f"more than {matched:,}" if more else matched,
         )
         if name in HEADLINE:
             everything += timings
@@ -272,12 +290,15 @@ def measure(target: str, rows: int, runs: int) -> None:
         runs=headline.runs,
     )
     timings = []
-    for _ in range(max(3, runs // 3)):
+    client.get("/")  # warm-up
+    for _ in range(runs):
         started = time.perf_counter()
         assert client.get("/").status_code == 200
         timings.append(time.perf_counter() - started)
     dashboard = Timing.of(timings)
-    emit(f"mirror_dashboard_{size}_{target}", dashboard.p50_ms, "ms", "context: GET /", None,
+    emit(f"mirror_dashboard_{size}_{target}", dashboard.p50_ms, "ms",
+         f"p50 ≤ {DASHBOARD_GOAL_MS} ms (GET /, from the tallies)",
+         dashboard.p50_ms <= DASHBOARD_GOAL_MS,
          p95_ms=dashboard.p95_ms, runs=dashboard.runs)  # fmt: skip
 
 

@@ -41,6 +41,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 OUTPUT = REPO_ROOT / "BENCHMARKS.md"
 RESULTS_MARKER = "<!-- bench-results"
+# Figures to compare with (before the work of an issue), shown beside each result.
+BASELINE = BENCH_DIR / "baseline.json"
 
 # The benchmarks the issues ask for, in the order they run (cheap ones first);
 # listed in BENCHMARKS.md even while their script does not exist.
@@ -53,6 +55,7 @@ EXPECTED = (
     "bench_audit",
     "bench_gunicorn",
     "bench_jobs",
+    "bench_scaleout",
 )
 DEFAULT_TIMEOUT = 900
 # The million-row benchmarks spend most of their time filling their tables.
@@ -452,11 +455,17 @@ def render(
         quick_note,
         "## Results",
         "",
-        "| benchmark | figure | goal | met? |",
-        "|---|---|---|---|",
+        "Load is the 1-minute load average (`os.getloadavg`, as `uptime` shows it) before and",
+        "after the script that measured the figure: above 2 (the cores), other work ran too.",
+        "*Before* is the figure in `bench/baseline.json` (the run this round of work started",
+        "from), with its own load.",
+        "",
+        "| benchmark | figure | load | before (load) | goal | met? |",
+        "|---|---|---|---|---|---|",
     ]
+    baseline = _baseline()
     for run in runs:
-        lines += _result_rows(run)
+        lines += _result_rows(run, baseline)
     lines += ["", "## How measured", ""]
     for run in runs:
         lines += _how_section(run)
@@ -468,18 +477,27 @@ def render(
     return "\n".join(lines)
 
 
-def _result_rows(run: ScriptRun) -> list[str]:
+def _baseline() -> dict[str, dict[str, str]]:
+    if not BASELINE.exists():
+        return {}
+    return json.loads(BASELINE.read_text())["results"]
+
+
+def _result_rows(run: ScriptRun, baseline: dict[str, dict[str, str]]) -> list[str]:
     script = f"{run.script}.py"
     if run.status == "missing":
-        return [f"| {script} | not run (script missing) | | |"]
+        return [f"| {script} | not run (script missing) | | | | |"]
     rows = []
     if run.status == "failed":
-        rows.append(f"| {script} | **failed**: {_cell(run.reason)} | | **no** |")
+        rows.append(f"| {script} | **failed**: {_cell(run.reason)} | | | | **no** |")
     marks = " *quick*" if run.quick else ""
+    load = f"{run.load_before} → {run.load_after}"
     for result in run.results:
+        before = baseline.get(result["name"])
+        was = f"{before['figure']} ({before['load']})" if before else "—"
         rows.append(
-            f"| `{_cell(result['name'])}` | {_cell(figure_of(result))}{marks} "
-            f"| {_cell(goal_of(result))} | {verdict(met_of(result))} |"
+            f"| `{_cell(result['name'])}` | {_cell(figure_of(result))}{marks} | {load} "
+            f"| {_cell(was)} | {_cell(goal_of(result))} | {verdict(met_of(result))} |"
         )
     return rows
 

@@ -4,19 +4,29 @@
 ``verify_chain``; ``check_chain`` is the read-only walk underneath.
 """
 
+import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
+from django.db import connections
 from django.http import HttpRequest
 from django.utils import timezone
 
 from smsadmin.accounts.models import User
-from smsadmin.audit.chain import CHAINED_FIELDS, GENESIS_HASH, digest
+from smsadmin.audit.chain import CHAINED_FIELDS, GENESIS_HASH, digest, keyed_hasher
 from smsadmin.audit.models import AuditChainHead, AuditEvent, AuditVerification, Outcome
-from smsadmin.audit.paging import walk
 from smsadmin.audit.recorder import record
 
 _COLUMNS = (*CHAINED_FIELDS, "id", "prev_hash", "hash")
+_CREATED_AT = _COLUMNS.index("created_at")
+_DETAILS = _COLUMNS.index("details")
+_SEQ = _COLUMNS.index("seq")
+# Rows read per query: large enough that the round trips cost nothing next
+# to the hashing, small enough that memory stays flat.
+CHUNK_SIZE = 20_000
 # What the review page's button may spend: a million events take about a
 # minute, longer than a browser (or the proxy in front) should wait.
 WEB_TIME_LIMIT_SECONDS = 20.0
@@ -61,9 +71,8 @@ def check_chain(*, chunk_size: int | None = None, time_limit: float | None = Non
     expected_seq = head.anchor_seq + 1
     expected_prev = head.anchor_hash or GENESIS_HASH
     checked = 0
-    for row in walk(
-        AuditEvent.objects.filter(seq__lte=head.last_seq).values(*_COLUMNS), chunk_size=chunk_size
-    ):
+    hasher = keyed_hasher()
+    for row in _rows_through(head.last_seq, chunk_size or CHUNK_SIZE):
         seq, event_id = row["seq"], row["id"]
         if deadline is not None and time.monotonic() > deadline:
             return ChainReport(checked, expected_seq - 1, complete=False)
@@ -85,7 +94,7 @@ def check_chain(*, chunk_size: int | None = None, time_limit: float | None = Non
                 f"The next event present is #{seq} (id {event_id}).",
                 expected_seq,
             )
-        if digest(row, row["prev_hash"]) != row["hash"]:
+        if digest(row, row["prev_hash"], hasher=hasher) != row["hash"]:
             return ChainReport(
                 checked,
                 head.last_seq,
@@ -136,6 +145,50 @@ def check_chain(*, chunk_size: int | None = None, time_limit: float | None = Non
             beyond["id"],
         )
     return ChainReport(checked, head.last_seq)
+
+
+def _rows_through(last_seq: int, chunk_size: int) -> Iterator[dict[str, Any]]:
+    """Every event up to ``last_seq`` in seq order, as the values the ORM would give back.
+
+    Read in chunks by seq straight from the cursor, with the only two
+    conversions the chained columns need done here (text to an aware
+    datetime on SQLite, JSON text to its value): the ORM's per-field
+    converters were a third of a million-event walk.
+    """
+    events = AuditEvent.objects.filter(seq__lte=last_seq)
+    after = None
+    while True:
+        chunk = events if after is None else events.filter(seq__gt=after)
+        query = chunk.order_by("seq").values_list(*_COLUMNS)[:chunk_size].query
+        sql, params = query.sql_with_params()
+        with connections[events.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+        for values in fetched:
+            row = dict(zip(_COLUMNS, values, strict=True))
+            row["created_at"] = _moment(values[_CREATED_AT])
+            row["details"] = _json(values[_DETAILS])
+            yield row
+        if len(fetched) < chunk_size:
+            return
+        after = fetched[-1][_SEQ]
+
+
+def _moment(value: datetime | str) -> datetime:
+    """A datetime as Django's converter gives it: SQLite keeps naive UTC text."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _json(value: Any) -> Any:
+    """As JSONField.from_db_value: text decoded, text that is not JSON kept as it is."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        return value
 
 
 def _span(first: int, last: int) -> str:

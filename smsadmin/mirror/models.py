@@ -109,6 +109,12 @@ class MirroredMessage(models.Model):
                 name="mirror_live_phone_time",
             ),
             models.Index(fields=["account_id", "contact_id"], name="mirror_contact"),
+            # The dashboard's "upcoming": pending messages by when they go out.
+            models.Index(
+                fields=["account_id", "scheduled_at"],
+                condition=LIVE & Q(status="pending"),
+                name="mirror_live_pending_due",
+            ),
             models.Index(
                 fields=["account_id", "deleted_at"],
                 condition=Q(deleted_at__isnull=False),
@@ -192,3 +198,53 @@ class SyncState(models.Model):
             for device in self.devices
             for sim in device.get("sims", [])
         }
+
+
+class StatusTally(models.Model):
+    """Live messages of an account per UTC quarter hour and status (see tallies.py).
+
+    Written only by the database's triggers on MirroredMessage.
+    """
+
+    account_id = models.PositiveBigIntegerField()
+    quarter = models.DateTimeField()
+    status = models.CharField(max_length=10)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account_id", "quarter", "status"], name="mirror_status_tally"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.n} {self.status} of account {self.account_id} from {self.quarter}"
+
+
+class UsageTally(models.Model):
+    """Live messages of an account per device, SIM, status and error, per span (see tallies.py).
+
+    ``span`` is 15 (a UTC quarter hour from ``start``) or 1440 (a UTC day);
+    ``error`` is kept for failed messages only. Written only by the triggers.
+    """
+
+    account_id = models.PositiveBigIntegerField()
+    span = models.PositiveSmallIntegerField()
+    start = models.DateTimeField()
+    device_id = models.PositiveBigIntegerField()  # 0: none named
+    sim_id = models.PositiveBigIntegerField()  # 0: none named
+    status = models.CharField(max_length=10)
+    error = models.CharField(max_length=64)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account_id", "span", "start", "device_id", "sim_id", "status", "error"],
+                name="mirror_usage_tally",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.n} {self.status} of account {self.account_id} from {self.start}"

@@ -14,6 +14,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from smsadmin.http import DayField
+from smsadmin.mirror import text
 from smsadmin.mirror.models import LIVE, Direction, MirroredMessage, Status, SyncState
 from smsadmin.sms.compose.recipients import parse_recipients
 
@@ -207,20 +208,31 @@ class SearchForm(forms.Form):
         if data["contact"]:
             rows = rows.filter(contact_name__icontains=data["contact"])
         if data["q"]:
-            rows = rows.filter(content__icontains=data["q"])
+            rows = text.containing(rows, data["q"])
         if self.newest_first:
             return rows.order_by("-happened_at", "-sms_id")
         return rows.order_by("happened_at", "sms_id")
 
 
+# Counting stops here: an exact count of 70,000 matches read them all (most
+# of a search's time at a million rows), and nobody pages that far. The
+# export page counts exactly, since it reads every row anyway.
+COUNT_CAP = 10_000
+
+
 @dataclass(frozen=True)
 class ResultPage:
-    """One page of a search: offsets, with the exact count of everything that matched."""
+    """One page of a search: offsets, with the count of what matched, up to COUNT_CAP.
+
+    ``more``: more than ``total`` matched (which is then COUNT_CAP); the pages
+    go as far as the counted rows.
+    """
 
     rows: list[MirroredMessage]
     number: int
     size: int
     total: int
+    more: bool = False
 
     @property
     def pages(self) -> int:
@@ -243,15 +255,20 @@ class ResultPage:
         return (self.number - 1) * self.size + len(self.rows)
 
 
-def result_page(rows: QuerySet[MirroredMessage], number: int, size: int) -> ResultPage:
-    """Offset paging: the exact count is needed anyway, and people look at the first pages.
+def result_page(
+    rows: QuerySet[MirroredMessage], number: int, size: int, *, cap: int | None = None
+) -> ResultPage:
+    """Offset paging: people look at the first pages; the count stops after ``cap`` rows.
 
-    A page past the end shows the last one.
+    A page past the end (or past the counted rows) shows the last one.
     """
-    total = rows.count()
+    cap = cap or COUNT_CAP
+    total = rows[: cap + 1].count()
+    more = total > cap
+    total = min(total, cap)
     number = min(max(1, number), max(1, -(-total // size)))
     start = (number - 1) * size
-    return ResultPage(list(rows[start : start + size]), number, size, total)
+    return ResultPage(list(rows[start : min(start + size, total)]), number, size, total, more)
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,12 @@ def search(request: HttpRequest) -> HttpResponse:
         record(
             "search",
             request=request,
-            details={"filters": form.filters(), "matched": page.total, "page": page.number},
+            details={
+                "filters": form.filters(),
+                "matched": page.total,
+                "page": page.number,
+                **({"matched_more_than": True} if page.more else {}),
+            },
         )
     else:
         record(

@@ -7,10 +7,14 @@ table row; numbers the contact list does not show come from what smsadmin
 wrote down (``numbers.known_numbers``).
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+import contextvars
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
+from django.db import close_old_connections
 from django.utils import timezone
 
 from smsadmin.sms.numbers import known_numbers
@@ -115,20 +119,102 @@ def _account_id(client: SociostacksClient) -> int | None:
 
 
 def directory_for(
-    client: SociostacksClient, messages: Sequence[Message]
+    client: SociostacksClient,
+    messages: Sequence[Message],
+    *,
+    read_ahead: "DirectoryReads | None" = None,
 ) -> tuple[Directory, dict[int, str], list[Cached]]:
     """Contacts and devices to name ``messages`` by, and the numbers smsadmin knows for them.
 
     A contact is only looked for when its message's number is not known
     already: the contacts a send creates never show up in the list, and
-    waiting for them would re-read the list over and over.
+    waiting for them would re-read the list over and over. ``read_ahead``:
+    the directory reads already started while the messages were fetched.
     """
-    known = known_numbers(_account_id(client), [m.sms_id for m in messages])
+    account_id = read_ahead.account_id() if read_ahead else _account_id(client)
+    known = known_numbers(account_id, [m.sms_id for m in messages])
     needed = {m.contact_id for m in messages if m.contact_id and m.sms_id not in known}
-    contact_answer = reads.contacts(client, needed)
-    device_answer = reads.devices(client)
+    if read_ahead is None:
+        contact_answer, device_answer = reads.contacts(client, needed), reads.devices(client)
+    else:
+        contact_answer, device_answer = read_ahead.contacts(needed), read_ahead.devices()
     directory = Directory(contact_answer.value, tuple(device_answer.value))
     return directory, known, [contact_answer, device_answer]
+
+
+# A cold page makes up to four upstream reads (the page, contacts, devices,
+# the account); each waits on the network, so they go out together. A few
+# threads per process are enough: cached reads return before reaching them.
+_READERS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="smsadmin-read")
+
+
+def _in_background(read: Callable[[], Any]) -> "Future[Any]":
+    # The request's context (its request id, for the upstream call's log line) goes along.
+    context = contextvars.copy_context()
+
+    def run() -> Any:
+        # A reader thread lives on between requests: its database connection
+        # (the shared cache may be the database) obeys CONN_MAX_AGE as a
+        # request's does, and one that broke is not used again.
+        close_old_connections()
+        try:
+            return context.run(read)
+        finally:
+            close_old_connections()
+
+    return _READERS.submit(run)
+
+
+def _done(value: Any) -> "Future[Any]":
+    future: Future[Any] = Future()
+    future.set_result(value)
+    return future
+
+
+class DirectoryReads:
+    """The directory reads a page needs, started before the page itself is read.
+
+    What the cache holds fresh is taken at once (one cache read, no thread);
+    the rest is read in reader threads while the page is fetched. Each answer
+    is taken in the order the page used to ask for them, so an error surfaces
+    as it did when they were read one after the other.
+    """
+
+    def __init__(self, client: SociostacksClient) -> None:
+        self._client = client
+        fresh = reads.fresh_directory(client)
+        self._account = (
+            _done(fresh["account"].value.id)
+            if "account" in fresh
+            else _in_background(lambda: _account_id(client))
+        )
+        self._contacts = (
+            _done(fresh["contacts"])
+            if "contacts" in fresh
+            else _in_background(lambda: reads.contacts(client, set()))
+        )
+        self._devices = (
+            _done(fresh["devices"])
+            if "devices" in fresh
+            else _in_background(lambda: reads.devices(client))
+        )
+
+    def account_id(self) -> int | None:
+        return self._account.result()
+
+    def contacts(self, needed: set[int]) -> Cached[dict[int, Contact]]:
+        answer = self._contacts.result()
+        if needed <= answer.value.keys():
+            return answer
+        return reads.contacts(self._client, needed)  # read again sooner when one is missing
+
+    def devices(self) -> Cached[list[Device]]:
+        return self._devices.result()
+
+    def settle(self) -> None:
+        """Wait for every read (their answers are cached for the next page)."""
+        for future in (self._account, self._contacts, self._devices):
+            future.exception()
 
 
 @dataclass(frozen=True)
@@ -143,8 +229,16 @@ class MessagePage:
 
 
 def message_page(client: SociostacksClient, page: int, size: int) -> MessagePage:
-    answer = reads.messages(client, page, size)
-    directory, known, directory_answers = directory_for(client, answer.value.items)
+    """A page of messages with names; on a cold cache its reads go out together."""
+    read_ahead = DirectoryReads(client)
+    try:
+        answer = reads.messages(client, page, size)
+    except BaseException:
+        read_ahead.settle()
+        raise
+    directory, known, directory_answers = directory_for(
+        client, answer.value.items, read_ahead=read_ahead
+    )
     return MessagePage(
         page=answer.value,
         rows=describe(answer.value.items, directory, known),

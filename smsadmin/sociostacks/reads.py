@@ -82,6 +82,23 @@ def contacts_as_last_read(client: "SociostacksClient") -> dict[int, Contact] | N
     return None if answer is None else answer.value
 
 
+def fresh_directory(client: "SociostacksClient") -> dict[str, Cached]:
+    """Of the account, contacts and devices, those the cache holds fresh: one cache read.
+
+    Keyed "account", "contacts", "devices" (their cache names above); a page
+    reads the rest while it reads its messages.
+    """
+    directory_fresh = settings.SOCIOSTACKS_DIRECTORY_FRESH_SECONDS
+    return budget.fresh_reads(
+        client.fingerprint,
+        {
+            "account": (ACCOUNT_FRESH_SECONDS, False),
+            "contacts": (directory_fresh, False),
+            "devices": (directory_fresh, False),
+        },
+    )
+
+
 def _message_name(sms_id: int) -> str:
     return f"message:{sms_id}"
 

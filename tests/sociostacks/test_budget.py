@@ -292,3 +292,21 @@ def test_reads_of_a_key_that_is_not_limited_are_not_capped(upstream):
         assert read(upstream).is_fresh
 
     assert upstream.calls == budget.DEFAULT_LIMIT + 5
+
+
+def test_fresh_reads_gives_what_cached_read_would_serve_without_calling(upstream, time_machine):
+    time_machine.move_to("2030-01-01 12:00:00Z", tick=False)
+    read(upstream)  # "sms-page-1", invalidated by writes
+    budget.cached_read(FP, "devices", upstream, fresh_for=300, invalidated_by_writes=False)
+    wanted = {"sms-page-1": (30, True), "devices": (300, False), "contacts": (300, False)}
+
+    fresh = budget.fresh_reads(FP, wanted)
+    assert {name: answer.value for name, answer in fresh.items()} == {
+        "sms-page-1": "answer 1",
+        "devices": "answer 2",
+    }
+    budget.invalidate(FP)  # a send: pages go stale, devices stay
+    assert set(budget.fresh_reads(FP, wanted)) == {"devices"}
+    time_machine.shift(301)
+    assert budget.fresh_reads(FP, wanted) == {}
+    assert upstream.calls == 2
