@@ -295,15 +295,16 @@ def create_team(usernames: Iterable[str], *, role: str = "viewer") -> list:
     """People in one team sharing one API key (the sandbox's), as a team shares its budget."""
     from django.contrib.auth.models import Group
 
-    from smsadmin.accounts.models import User
+    from smsadmin.accounts.models import Team, User
     from smsadmin.keys.models import ApiKey
 
-    team, _ = Group.objects.get_or_create(name="Operations")
+    team, _ = Team.objects.get_or_create(name="Operations")
     role_group = Group.objects.get(name=role)
     people = []
     for username in usernames:
         person = User.objects.create_user(username=username, password=secrets.token_urlsafe(16))
-        person.groups.add(team, role_group)
+        person.groups.add(role_group)
+        team.members.add(person)
         people.append(person)
     key = ApiKey(label="Team key", team=team, created_by=people[0])
     key.set_secret(SANDBOX_KEY)

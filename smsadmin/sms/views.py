@@ -20,7 +20,7 @@ from smsadmin.http import is_storable_id, query_int, safe_next
 from smsadmin.keys.decorators import api_key_required
 from smsadmin.problems import problem_for
 from smsadmin.rendering import page_or_fragment
-from smsadmin.sms import reading
+from smsadmin.sms import reading, rows
 from smsadmin.sms.deleting import NOT_TRIED, delete_messages, delete_one, in_request_refusal
 from smsadmin.sociostacks import budget
 from smsadmin.sociostacks.client import SociostacksClient
@@ -71,7 +71,11 @@ def message_list(request: HttpRequest) -> HttpResponse:
         context["problem"] = problem_for(error)
     else:
         _record_read(request, "list", page=page, size=size, shown=len(listing.rows))
-        context |= {"listing": listing, "freshness": listing.freshness}
+        context |= {
+            "listing": listing,
+            "rows": rows.from_upstream(listing.rows),
+            "freshness": listing.freshness,
+        }
     return page_or_fragment(request, "sms/list.html", "table", context | _budget_context(client))
 
 
@@ -240,7 +244,11 @@ def scheduled(request: HttpRequest) -> HttpResponse:
         _record_read(
             request, "list scheduled", shown=len(scan.rows), examined=scan.messages_examined
         )
-        context |= {"scan": scan, "freshness": scan.freshness}
+        context |= {
+            "scan": scan,
+            "rows": rows.from_upstream(scan.rows),
+            "freshness": scan.freshness,
+        }
     return page_or_fragment(
         request, "sms/scheduled.html", "table", context | _budget_context(client)
     )

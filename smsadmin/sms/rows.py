@@ -1,0 +1,272 @@
+"""Message rows as every list shows them: one shape, one template, computed once per row.
+
+The messages list, the scheduled list, search results, the dashboard's
+upcoming sends and the mirror's copy during an outage all show messages in
+the same row (``templates/sms/_message_rows.jinja``). What each cell says is
+decided here, in plain Python per row, and the row template only places
+strings: a page of 1000 rows used to spend most of its time resolving
+template includes and lookups per cell (bench/bench_list.py).
+
+The fragment is rendered by Jinja2 rather than Django's engine because it is
+the one template executed a thousand times a page; Jinja2 compiles it to
+Python and escapes everything as Django would (autoescape on).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import jinja2
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from smsadmin.sms.phone_errors import PhoneError, explain
+
+# Content is cut here on the server; the browser cuts it again to the width
+# it has (one line on a desktop, two on a phone). The full text is in the
+# cell's title and on the message's own page.
+PREVIEW_CHARS = 160
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """A time in the viewer's zone (with the zone named), and in UTC for hover and machines."""
+
+    local: str
+    utc: str
+    iso: str
+
+    @classmethod
+    def of(cls, value: datetime, zone: ZoneInfo) -> Moment:
+        utc = value.astimezone(UTC)
+        return cls(
+            local=value.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z"),
+            utc=utc.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            iso=utc.isoformat(),
+        )
+
+
+def time_left(value: datetime, now: datetime) -> str:
+    """'in 2 h 5 min' for a future time, in words a person reads at a glance."""
+    seconds = int((value - now).total_seconds())
+    if seconds <= 0:
+        return "due now"
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = [f"{days} d"] if days else []
+    if hours or days:
+        parts.append(f"{hours} h")
+    if not days:
+        parts.append(f"{minutes} min")
+    return "in " + " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """Everything one message row shows, already in words."""
+
+    sms_id: int
+    dom_id: str
+    detail_url: str  # "" when there is no page to open (deleted upstream)
+    when: Moment | None
+    # "scheduled" when ``when`` is the time a send is due, not when it was made.
+    when_is_due: bool
+    due_in: str
+    outgoing: bool
+    badge: str  # the status word, also the badge's CSS suffix
+    was: str  # for a deleted message: the status it had
+    error: PhoneError | None
+    number: str
+    contact_name: str
+    hidden_number: SafeString | None
+    device: str
+    sim: str
+    preview: str
+    content: str
+    # "Delete" or "Cancel" (a scheduled send not yet due); "" where rows have no actions.
+    delete_verb: str
+
+    @property
+    def direction(self) -> str:
+        return "out" if self.outgoing else "in"
+
+
+def _preview(content: str) -> str:
+    flat = " ".join(content.split())
+    return flat if len(flat) <= PREVIEW_CHARS else flat[: PREVIEW_CHARS - 1].rstrip() + "…"
+
+
+def _badge(status: str, due: bool) -> str:
+    return "scheduled" if status == "pending" and due else status
+
+
+class _Builder:
+    """Per page: the viewer's zone, the URLs and the hidden-number wording, worked out once."""
+
+    def __init__(self, dom_prefix: str, zone: ZoneInfo | None = None) -> None:
+        self.zone = zone or timezone.get_current_timezone()
+        self.now = timezone.now()
+        self.dom_prefix = dom_prefix
+        # reverse() once, then fill the id in: the URL pattern is fixed.
+        self._detail = reverse("sms:detail", args=[1]).replace("/1/", "/{}/")
+        self._hidden: dict[int, SafeString] = {}
+
+    def moment(self, value: datetime | None) -> Moment | None:
+        return None if value is None else Moment.of(value, self.zone)
+
+    def detail_url(self, sms_id: int) -> str:
+        return self._detail.format(sms_id)
+
+    def hidden_number(self, contact_id: int) -> SafeString:
+        """The wording of templates/sms/_hidden_number.html, rendered once per contact."""
+        if contact_id not in self._hidden:
+            self._hidden[contact_id] = render_to_string(
+                "sms/_hidden_number.html", {"contact_id": contact_id}
+            )
+        return self._hidden[contact_id]
+
+    def row(
+        self,
+        *,
+        sms_id: int,
+        status: str,
+        outgoing: bool,
+        error: str | None,
+        content: str,
+        created_at: datetime | None,
+        scheduled_at: datetime | None,
+        number: str,
+        contact_name: str,
+        contact_id: int | None,
+        device: str,
+        sim: str,
+        deleted: bool = False,
+        actions: bool = True,
+    ) -> Row:
+        # `datetime` moves when the status changes; `scheduled_datetime` is the
+        # creation time of an immediate send and the due time of a scheduled
+        # one, so it is the time a person means (received ones have none).
+        when = scheduled_at or created_at
+        due = status == "pending" and scheduled_at is not None and scheduled_at > self.now
+        hidden = None
+        if not number and contact_id:
+            hidden = self.hidden_number(contact_id)
+        return Row(
+            sms_id=sms_id,
+            dom_id=f"{self.dom_prefix}{sms_id}",
+            detail_url="" if deleted else self.detail_url(sms_id),
+            when=self.moment(when),
+            when_is_due=due,
+            due_in=time_left(scheduled_at, self.now) if due and scheduled_at else "",
+            outgoing=outgoing,
+            badge="deleted" if deleted else _badge(status, due),
+            was=status if deleted else "",
+            error=explain(error) if status == "failed" else None,
+            number=number,
+            contact_name=contact_name,
+            hidden_number=hidden,
+            device=device,
+            sim=sim,
+            preview=_preview(content),
+            content=content,
+            delete_verb=("Cancel" if due else "Delete") if actions and not deleted else "",
+        )
+
+
+def from_upstream(rows: Iterable, *, dom_prefix: str = "sms-") -> list[Row]:
+    """Rows for messages read from Sociostacks (``reading.MessageRow``)."""
+    build = _Builder(dom_prefix)
+    shown = []
+    for item in rows:
+        message = item.message
+        contact = item.contact
+        shown.append(
+            build.row(
+                sms_id=message.sms_id,
+                status=message.status,
+                outgoing=message.is_outgoing,
+                error=message.error,
+                content=message.content,
+                created_at=message.created_at,
+                scheduled_at=message.scheduled_at,
+                number=contact.phone_number if contact else item.known_number,
+                contact_name=contact.name if contact else "",
+                contact_id=message.contact_id,
+                device=item.device.name if item.device else "",
+                sim=item.sim.label if item.sim else "",
+            )
+        )
+    return shown
+
+
+def from_mirror(
+    messages: Iterable,
+    *,
+    devices: Mapping[int, str],
+    sims: Mapping[tuple[int, int], str],
+    dom_prefix: str = "sms-",
+    actions: bool = False,
+) -> list[Row]:
+    """Rows for the mirror's copies (``MirroredMessage``), devices named as the sync last saw."""
+    build = _Builder(dom_prefix)
+    shown = []
+    for message in messages:
+        device_id, sim_id = message.device_id, message.sim_id
+        shown.append(
+            build.row(
+                sms_id=message.sms_id,
+                status=message.status,
+                outgoing=message.is_outgoing,
+                error=message.error,
+                content=message.content,
+                created_at=message.happened_at,
+                scheduled_at=message.scheduled_at,
+                number=message.phone,
+                contact_name=message.contact_name,
+                contact_id=message.contact_id,
+                device=devices.get(device_id, f"device {device_id}") if device_id else "",
+                sim=sims.get((device_id, sim_id), "") if device_id and sim_id else "",
+                deleted=message.deleted_at is not None,
+                actions=actions,
+            )
+        )
+    return shown
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(settings.BASE_DIR / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(rows: list[Row], *, selectable: bool = False, back: str = "") -> SafeString:
+    """The ``<tr>`` of each row; ``selectable`` adds the checkbox and the delete button.
+
+    ``back`` is where a delete without JavaScript returns to.
+    """
+    template = _environment().get_template("sms/_message_rows.jinja")
+    html = template.render(
+        rows=rows,
+        selectable=selectable,
+        back=back,
+        delete_url=reverse("sms:delete", args=[1]).replace("/1/", "/{}/"),
+    )
+    return mark_safe(html)  # noqa: S308 - Jinja2 escaped every value (autoescape)
+
+
+def column_count(selectable: bool) -> int:
+    """How many cells a row has, for a row that spans them all."""
+    return 7 + (2 if selectable else 0)
