@@ -128,6 +128,6 @@ def test_quotes_stored_as_entities_show_as_quotes_and_stay_escaped(signed_in, up
 
     page = signed_in.get("/messages/").content.decode()
 
-    # The row is escaped by Jinja2 (&#39; and &#34;), the page around it by Django.
-    assert "it&#39;s a &#34;test&#34; &lt;b&gt;&amp;amp;&lt;/b&gt;" in page
+    # Rows are escaped by html.escape (&#x27; and &quot;, as Django does).
+    assert "it&#x27;s a &quot;test&quot; &lt;b&gt;&amp;amp;&lt;/b&gt;" in page
     assert "<b>" not in page
