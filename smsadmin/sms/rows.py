@@ -295,7 +295,8 @@ def _row_html(row: Row, selectable: bool, delete_url: str) -> str:
         code = (
             f' <small class="code">{_e(row.error.code)}</small>' if row.error.code_is_news else ""
         )
-        error = f'<div class="phone-error">{_e(row.error.words)}{code}</div>'
+        hover = _e(f"{row.error.words} ({row.error.code})")
+        error = f'<div class="phone-error" title="{hover}">{_e(row.error.words)}{code}</div>'
     cells.append(
         f'<td class="content"><div class="preview" title="{_e(row.content)}">'
         f"{_e(row.preview)}</div>{error}</td>"
