@@ -5,16 +5,20 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from smsadmin.rendering import deferred
 from smsadmin.sms import rows as message_rows
 from smsadmin.sms.phone_errors import explain
 
 register = template.Library()
 
 
-@register.simple_tag
-def message_rows_html(rows: list[message_rows.Row], selectable: bool = False) -> SafeString:
-    """The ``<tr>`` of each message row (see smsadmin/sms/rows.py)."""
-    return message_rows.render(rows, selectable=bool(selectable))
+@register.simple_tag(takes_context=True)
+def message_rows_html(
+    context: template.Context, rows: list[message_rows.Row], selectable: bool = False
+) -> SafeString:
+    """The ``<tr>`` of each message row (see smsadmin/sms/rows.py), inserted once at the end."""
+    html = message_rows.render(rows, selectable=bool(selectable))
+    return deferred(context.get("request"), html)
 
 
 @register.filter
