@@ -195,6 +195,9 @@ SOCIOSTACKS_TIMEOUT = (
     env.float("SOCIOSTACKS_CONNECT_TIMEOUT", default=3.05),
     env.float("SOCIOSTACKS_READ_TIMEOUT", default=15.0),
 )
+# Pages a person waits for give up sooner than the general read time-out and
+# show the older copy (or the mirror's) instead: a person is watching.
+SOCIOSTACKS_PAGE_READ_TIMEOUT = env.float("SOCIOSTACKS_PAGE_READ_TIMEOUT", default=8.0)
 # Calls per minute that reads leave untouched so sends and deletes always fit.
 SOCIOSTACKS_READ_RESERVE = env.int("SOCIOSTACKS_READ_RESERVE", default=5)
 # How long a list page stays fresh in the shared cache (seconds).
@@ -223,6 +226,9 @@ SMSADMIN_JOBS_BUDGET_SHARE = env.float("SMSADMIN_JOBS_BUDGET_SHARE", default=0.5
 SMSADMIN_JOBS_LEASE_SECONDS = env.int("SMSADMIN_JOBS_LEASE_SECONDS", default=60)
 # A daily job deletes (upstream) messages older than this many days; 0 = never.
 SMSADMIN_MESSAGE_RETENTION_DAYS = env.int("SMSADMIN_MESSAGE_RETENTION_DAYS", default=0)
+# The mirror answers the Messages list's quick filters for upstream while it
+# caught up this recently (seconds); older, the page says how old it is.
+SMSADMIN_MIRROR_CURRENT_SECONDS = env.int("SMSADMIN_MIRROR_CURRENT_SECONDS", default=180)
 # How far back the inbox looks for received messages nobody has handled.
 SMSADMIN_INBOX_DAYS = env.int("SMSADMIN_INBOX_DAYS", default=14)
 

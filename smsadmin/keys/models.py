@@ -111,10 +111,14 @@ class ApiKey(models.Model):
         """The raw key, for the upstream client only. Never render or log it."""
         return crypto.decrypt(self.ciphertext, row_id=self.pk)
 
-    def client(self):
+    def client(self, *, read_timeout: float | None = None):
+        """A client for this key; ``read_timeout`` shortens the wait for a page a person watches."""
         from smsadmin.sociostacks.client import SociostacksClient
 
-        return SociostacksClient(self.reveal())
+        timeout = None
+        if read_timeout is not None:
+            timeout = (settings.SOCIOSTACKS_TIMEOUT[0], read_timeout)
+        return SociostacksClient(self.reveal(), timeout=timeout)
 
 
 class ActiveKeyChoice(models.Model):

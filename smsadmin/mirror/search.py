@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from smsadmin.http import DayField
 from smsadmin.mirror import text
 from smsadmin.mirror.models import LIVE, Direction, MirroredMessage, Status, SyncState
+from smsadmin.sms import rows as message_rows
 from smsadmin.sms.compose.recipients import parse_recipients
 
 DELETED = "deleted"
@@ -271,23 +272,13 @@ def result_page(
     return ResultPage(list(rows[start : min(start + size, total)]), number, size, total, more)
 
 
-@dataclass(frozen=True)
-class ShownMessage:
-    """A mirrored message with its device and SIM named as they are now."""
-
-    message: MirroredMessage
-    device: str
-    sim: str
-
-
-def shown(rows: list[MirroredMessage], state: SyncState | None) -> list[ShownMessage]:
-    devices = state.device_names() if state else {}
-    sims = state.sim_labels() if state else {}
-    return [
-        ShownMessage(
-            row,
-            devices.get(row.device_id, f"device {row.device_id}") if row.device_id else "",
-            sims.get((row.device_id, row.sim_id), "") if row.device_id and row.sim_id else "",
-        )
-        for row in rows
-    ]
+def shown(
+    rows: list[MirroredMessage], state: SyncState | None, *, dom_prefix: str = "mirrored-"
+) -> list[message_rows.Row]:
+    """The messages as every list shows them, devices and SIMs named as they are now."""
+    return message_rows.from_mirror(
+        rows,
+        devices=state.device_names() if state else {},
+        sims=state.sim_labels() if state else {},
+        dom_prefix=dom_prefix,
+    )

@@ -206,7 +206,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     if state is not None:
         summary = board.summary(state, request.user.zone, timezone.now())
-        context |= {"board": summary, "upcoming": shown(summary.upcoming, state)}
+        context |= {
+            "board": summary,
+            "upcoming": shown(summary.upcoming, state, dom_prefix="upcoming-"),
+        }
     record("dashboard", request=request, details={"account_id": state and state.account_id})
     return TemplateResponse(request, "mirror/dashboard.html", context)
 

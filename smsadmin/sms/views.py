@@ -1,5 +1,7 @@
 """Messages: the list, one message, deleting (or cancelling) them, the scheduled ones."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -21,7 +23,7 @@ from smsadmin.jobs import bulk
 from smsadmin.keys.decorators import api_key_required
 from smsadmin.problems import problem_for
 from smsadmin.rendering import page_or_fragment
-from smsadmin.sms import reading
+from smsadmin.sms import mirror_pages, reading, rows
 from smsadmin.sms.deleting import NOT_TRIED, delete_messages, delete_one, in_request_refusal
 from smsadmin.sociostacks import budget
 from smsadmin.sociostacks.client import SociostacksClient
@@ -55,6 +57,11 @@ def _record_read(
         record_failure(action, error, request=request, target=target, details=details)
 
 
+def _page_client(request: HttpRequest) -> SociostacksClient:
+    """The key's client for a page a person is waiting for: a shorter read time-out."""
+    return request.api_key.client(read_timeout=settings.SOCIOSTACKS_PAGE_READ_TIMEOUT)
+
+
 @require_GET
 @role_required(Role.VIEWER)
 @api_key_required
@@ -63,16 +70,54 @@ def message_list(request: HttpRequest) -> HttpResponse:
     size = query_int(request.GET.get("size"))
     if size not in PAGE_SIZES:
         size = request.user.page_size
-    context: dict[str, object] = {"size": size, "page_sizes": PAGE_SIZES}
-    client = request.api_key.client()
+    state = mirror_pages.mirror_state(request.api_key)
+    filters = mirror_pages.QuickFilters(request.GET, devices=state.devices if state else [])
+    context: dict[str, object] = {
+        "size": size,
+        "page_sizes": PAGE_SIZES,
+        "filters": filters,
+        "filter_query": urlencode(filters.query()),
+        "listing": None,
+        "mirror": None,
+        "rows": [],
+    }
+    client = _page_client(request)
+    if filters.active:
+        # Upstream cannot filter: the mirror answers, and says how current it is.
+        if state is None:
+            context["no_mirror"] = True
+            _record_read(request, "list", page=page, size=size, filters=filters.query())
+        else:
+            copy = mirror_pages.page_of(state, page, size, filters.cleaned_data)
+            context |= {"mirror": copy, "rows": copy.rows}
+            _record_read(
+                request,
+                "list",
+                page=page,
+                size=size,
+                filters=filters.query(),
+                source="mirror",
+                shown=len(copy.rows),
+            )
+        return page_or_fragment(
+            request, "sms/list.html", "table", context | _budget_context(client)
+        )
     try:
         listing = reading.message_page(client, page, size)
     except SociostacksError as error:
         _record_read(request, "list", error=error, page=page, size=size)
         context["problem"] = problem_for(error)
+        if state is not None and state.is_complete:
+            # No cached copy of this page either: the mirror's beats an empty page.
+            copy = mirror_pages.page_of(state, page, size)
+            context |= {"mirror": copy, "rows": copy.rows}
     else:
         _record_read(request, "list", page=page, size=size, shown=len(listing.rows))
-        context |= {"listing": listing, "freshness": listing.freshness}
+        context |= {
+            "listing": listing,
+            "rows": rows.from_upstream(listing.rows),
+            "freshness": listing.freshness,
+        }
     return page_or_fragment(request, "sms/list.html", "table", context | _budget_context(client))
 
 
@@ -129,7 +174,7 @@ def message_detail(request: HttpRequest, sms_id: int) -> HttpResponse:
     if not is_storable_id(sms_id):
         return _not_an_id(request, sms_id, Action.VIEW)
     target = f"sms:{sms_id}"
-    client = request.api_key.client()
+    client = _page_client(request)
     try:
         detail = reading.message_detail(client, sms_id)
     except NotFound as error:
@@ -240,7 +285,7 @@ def bulk_delete(request: HttpRequest) -> HttpResponse:
 @api_key_required
 def scheduled(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {}
-    client = request.api_key.client()
+    client = _page_client(request)
     try:
         scan = reading.scheduled_messages(client, settings.SMSADMIN_SCHEDULED_SCAN_PAGES)
     except SociostacksError as error:
@@ -250,7 +295,11 @@ def scheduled(request: HttpRequest) -> HttpResponse:
         _record_read(
             request, "list scheduled", shown=len(scan.rows), examined=scan.messages_examined
         )
-        context |= {"scan": scan, "freshness": scan.freshness}
+        context |= {
+            "scan": scan,
+            "rows": rows.from_upstream(scan.rows),
+            "freshness": scan.freshness,
+        }
     return page_or_fragment(
         request, "sms/scheduled.html", "table", context | _budget_context(client)
     )

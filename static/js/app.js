@@ -37,6 +37,30 @@ document.addEventListener("htmx:beforeRequest", (event) => {
   if (document.hidden && event.detail.elt.hasAttribute("data-poll")) event.preventDefault();
 });
 
+// One loading indicator for every swap a person asked for (a click, a change,
+// a form): the bar at the top of the page (#loading). Polls that run by
+// themselves (hx-trigger "every …", data-poll) stay quiet.
+let requestsInFlight = 0;
+const quiet = (elt) => elt.hasAttribute("data-poll") || /\bevery\b/.test(elt.getAttribute("hx-trigger") || "");
+const showLoading = (busy) => {
+  document.documentElement.classList.toggle("loading", busy);
+  const indicator = document.getElementById("loading");
+  if (indicator) indicator.hidden = !busy;
+};
+document.addEventListener("htmx:beforeSend", (event) => {
+  if (quiet(event.detail.elt)) return;
+  event.detail.elt.dataset.loadingCounted = "1";
+  requestsInFlight += 1;
+  showLoading(true);
+});
+document.addEventListener("htmx:afterRequest", (event) => {
+  const elt = event.detail.elt;
+  if (!elt.dataset.loadingCounted) return;
+  delete elt.dataset.loadingCounted;
+  requestsInFlight = Math.max(0, requestsInFlight - 1);
+  if (requestsInFlight === 0) showLoading(false);
+});
+
 // Contact suggestions under the recipients box: picking one puts its number in
 // place of the name being typed, and the live check runs again.
 document.addEventListener("click", (event) => {

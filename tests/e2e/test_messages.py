@@ -63,7 +63,7 @@ def test_it_opens_one_message(page: Page, site: Site):
     sign_in(page, "vera")
     page.goto("/messages/")
     newest = row_ids(page)[0]
-    preview = rows(page).first.locator("td.preview").inner_text()
+    preview = rows(page).first.locator(".preview").inner_text()
 
     page.get_by_role("link", name=str(newest), exact=True).click()
 

@@ -49,7 +49,8 @@ def test_it_schedules_for_tomorrow_at_nine_in_the_persons_zone_and_cancels_it(
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Scheduled").click()
     row = page.locator(f"#sms-{sms_id}")
     expect(row).to_be_visible()
-    expect(row.locator("td").nth(2)).to_have_text(f"{due:%Y-%m-%d} 09:00")
+    # The due time, in the person's zone and saying which zone that is.
+    expect(row.locator("td.when time")).to_have_text(f"{due:%Y-%m-%d} 09:00 {due:%Z}")
     expect(row).to_contain_text(CONTENT)
 
     questions: list[str] = []

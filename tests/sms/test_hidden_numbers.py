@@ -128,4 +128,6 @@ def test_quotes_stored_as_entities_show_as_quotes_and_stay_escaped(signed_in, up
 
     page = signed_in.get("/messages/").content.decode()
 
+    # Rows are escaped by html.escape (&#x27; and &quot;, as Django does).
     assert "it&#x27;s a &quot;test&quot; &lt;b&gt;&amp;amp;&lt;/b&gt;" in page
+    assert "<b>" not in page
