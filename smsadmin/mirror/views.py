@@ -193,9 +193,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {
         "state": state,
         "progress": sync.progress(state),
-        "budget_used": budget.calls_this_minute(fingerprint),
-        "budget_limit": allowance.limit(),
-        "not_limited": budget.is_unlimited(fingerprint),
+        "budget": budget.figure(fingerprint),
         "sync_share": allowance.per_minute(),
     }
     if state is not None:
