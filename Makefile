@@ -13,7 +13,7 @@ DOTENV ?= .env
 export SMSADMIN_SANDBOX_KEY ?= sandbox-demo-key
 SANDBOX_URL := http://127.0.0.1:$(SANDBOX_PORT)/api
 
-.PHONY: help install run test test-sqlite test-postgres lint format bench screenshots clean
+.PHONY: help install messages run test test-sqlite test-postgres lint format bench screenshots clean
 
 help:
 	@echo "make run    start the sandbox and the site on http://$(SITE_ADDR)"
@@ -30,7 +30,17 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+# Compiled catalogues are built here, never committed (.gitignore).
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+locale/%.mo: locale/%.po
+	@scripts/ensure-gettext
+	msgfmt --check -o $@ $<
+
+messages: $(MO_FILES)
+
+install: $(STAMP) $(MO_FILES)
 
 $(DOTENV): | $(STAMP)
 	$(PY) -m smsadmin.devtools write-dotenv $(DOTENV)
@@ -53,6 +63,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit -q -c pyproject.toml -r smsadmin -ll
+	scripts/check-translations
 
 format: install
 	$(VENV)/bin/ruff format .
