@@ -81,6 +81,8 @@ def search(request: HttpRequest) -> HttpResponse:
             "results": page,
             "rows": shown(page.rows, state),
             "querystring": form.querystring(),
+            # A small result downloads at once; only a large one needs the progress page.
+            "export_directly": page.total < PROGRESS_FROM_ROWS,
         }
         record(
             "search",
