@@ -69,3 +69,19 @@ def test_a_key_check_names_the_error_answer(client, viewer, upstream):
         "Sociostacks answered with an error (HTTP 502), so the key could not be checked. "
         "The key was not saved." in page.decode()
     )
+
+
+def test_a_failed_send_shows_the_id_of_the_request_that_sent_it(client, sender, upstream):
+    from tests.sms.compose import support as fake
+
+    give_key(sender)
+    client.force_login(sender)
+    fake.devices(upstream)
+    fake.account(upstream)
+    upstream.post(f"{UPSTREAM}/sms", body=requests.ConnectionError("refused"))
+    response, _token = fake.confirm_and_send(client)
+    sent_by = response["X-Request-ID"]
+    page = client.get(response["Location"])
+    assert "Sociostacks could not be reached" in page.content.decode()
+    assert f"Request id <code>{sent_by}</code>" in page.content.decode()
+    assert page["X-Request-ID"] != sent_by

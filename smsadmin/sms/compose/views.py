@@ -581,6 +581,7 @@ def result(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
         send_request.error,
         fix_url=send_request.error_fix_url,
         fix_label=send_request.error_fix_label,
+        request_id=sending.request_id_of(send_request) if send_request.error else "",
     )
     if state == SendRequest.State.FAILED:
         # Nothing went out: the person gets their form back, as they filled it.
