@@ -103,3 +103,26 @@ def test_adding_a_key_asks_before_switching_the_account(page: Page, site: Site):
     page.get_by_role("button", name="Delete this key").click()
     expect(page.get_by_role("status")).to_contain_text("“Alpha spare” is deleted")
     expect(header).to_have_text(before)
+
+
+def test_replacing_a_key_with_one_of_another_account_names_both_and_waits(page: Page):
+    sign_in(page, "vera")
+    page.goto("/keys/")
+    page.get_by_role("button", name="Check “Ops phones” with Sociostacks").click()
+    expect(page.get_by_role("status")).to_contain_text("“Ops phones” works")
+    ops_account = page.locator("#working-account strong").inner_text()
+
+    page.get_by_role("link", name="Replace the secret of “Ops phones”").click()
+    page.get_by_label("API key").fill(SPARE_KEY)
+    page.get_by_role("button", name="Check and replace").click()
+
+    warning = page.get_by_role("alert").filter(has_text="This key opens the Sociostacks account")
+    expect(warning).to_contain_text(f"not {ops_account}, which “Ops phones” opened until now")
+    expect(
+        page.get_by_label(re.compile(r"Yes, “.+” is the account to use from now on"))
+    ).to_be_visible()
+    assert SPARE_KEY not in page.content()
+
+    page.goto("/keys/")
+    expect(page.get_by_role("row", name=re.compile("Ops phones"))).to_contain_text("••••9a7e")
+    expect(page.locator("#working-account")).to_contain_text(ops_account)
