@@ -8,7 +8,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SANDBOX_PORT ?= 8001
 SITE_ADDR ?= 127.0.0.1:8000
+# Where `make run` keeps its generated secrets (a test points it elsewhere).
+DOTENV ?= .env
 export SMSADMIN_SANDBOX_KEY ?= sandbox-demo-key
+SANDBOX_URL := http://127.0.0.1:$(SANDBOX_PORT)/api
 
 .PHONY: help install messages run test test-sqlite test-postgres lint format bench screenshots clean
 
@@ -39,17 +42,21 @@ messages: $(MO_FILES)
 
 install: $(STAMP) $(MO_FILES)
 
-.env: | $(STAMP)
-	$(PY) -m smsadmin.devtools write-dotenv .env
+$(DOTENV): | $(STAMP)
+	$(PY) -m smsadmin.devtools write-dotenv $(DOTENV)
 
-run: install .env
+# The environment wins over the .env file, so every process of the run (site,
+# sync, bootstrap) talks to the sandbox on SANDBOX_PORT, whatever .env says.
+run: export SOCIOSTACKS_API_URL := $(SANDBOX_URL)
+run: export SMSADMIN_DOTENV := $(abspath $(DOTENV))
+run: install $(DOTENV)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v 0
-	$(PY) manage.py bootstrap_demo --sandbox-url http://127.0.0.1:$(SANDBOX_PORT)/api
+	$(PY) manage.py bootstrap_demo --sandbox-url $(SANDBOX_URL)
 	@trap 'kill 0' EXIT; \
 	$(PY) -m smsadmin.sandbox --port $(SANDBOX_PORT) --api-key $$SMSADMIN_SANDBOX_KEY & \
 	SMSADMIN_SYNC_INTERVAL=30 $(PY) manage.py jobs_worker --no-reload -v 0 & \
-	echo "smsadmin on http://$(SITE_ADDR)  (Ctrl-C stops the site, the sandbox and the jobs worker)"; \
+	echo "smsadmin on http://$(SITE_ADDR), talking to the sandbox at $(SANDBOX_URL)  (Ctrl-C stops the site, the sandbox and the jobs worker)"; \
 	$(PY) manage.py runserver $(SITE_ADDR)
 
 lint: install

@@ -15,6 +15,7 @@ DEBUG=true
 SECRET_KEY={secret_key}
 SMSADMIN_ENCRYPTION_KEYS={encryption_key}
 SMSADMIN_AUDIT_KEY={audit_key}
+# `make run` sets SOCIOSTACKS_API_URL from SANDBOX_PORT, which wins over this line.
 SOCIOSTACKS_API_URL=http://127.0.0.1:8001/api
 SMSADMIN_DEMO_PASSWORD={demo_password}
 TIME_ZONE=UTC

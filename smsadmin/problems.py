@@ -1,11 +1,12 @@
 """Upstream failures, and what upstream does to a send, as sentences for any page to show."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.urls import reverse
 
+from smsadmin.observability import current_request_id
 from smsadmin.sociostacks.content import LESS_THAN_STANDIN, Rewrite
 from smsadmin.sociostacks.errors import (
     AuthenticationFailed,
@@ -22,12 +23,40 @@ from smsadmin.sociostacks.errors import (
 from smsadmin.sociostacks.types import Device
 
 
+def _this_request() -> str:
+    # Outside a request (the sync command, a worker) there is no id: "-".
+    return current_request_id().strip("-")
+
+
 @dataclass(frozen=True)
 class Problem:
+    """A sentence for the page, a way on, and what support needs to find it in the logs.
+
+    ``request_id`` is the id every log line of the request carries (and its
+    X-Request-ID header); ``address`` is the upstream address that was tried,
+    shown to admins only.
+    """
+
     sentence: str
     fix_url: str = ""
     fix_label: str = ""
     can_retry: bool = False
+    address: str = ""
+    request_id: str = field(default_factory=_this_request)
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} second{'s' if value != 1 else ''}"
+
+
+def unavailable(error: UpstreamUnavailable) -> str:
+    """What happened, in the words a person can act on: an error answer is not "unreachable"."""
+    if error.status is not None:
+        return f"Sociostacks answered with an error (HTTP {error.status})"
+    if error.timed_out:
+        waited = f" within {_seconds(error.waited)}" if error.waited else " in time"
+        return f"Sociostacks did not answer{waited}"
+    return "Sociostacks could not be reached"
 
 
 def problem_for(error: SociostacksError | InvalidRequest) -> Problem:
@@ -48,10 +77,9 @@ def problem_for(error: SociostacksError | InvalidRequest) -> Problem:
         )
     if isinstance(error, UpstreamUnavailable):
         return Problem(
-            "Sociostacks could not be reached"
-            + (" in time" if error.timed_out else "")
-            + ". Nothing was changed. Try again in a moment.",
+            f"{unavailable(error)}. Nothing was changed. Try again in a moment.",
             can_retry=True,
+            address=error.address,
         )
     if isinstance(error, UnreadableResponse):
         return Problem(

@@ -12,8 +12,11 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-if env.bool("SMSADMIN_READ_DOTENV", default=True) and (BASE_DIR / ".env").is_file():
-    environ.Env.read_env(BASE_DIR / ".env")
+# SMSADMIN_DOTENV names another file (`make run DOTENV=...`). Variables already
+# in the environment win over the file's.
+DOTENV_PATH = Path(env.str("SMSADMIN_DOTENV", default="") or BASE_DIR / ".env")
+if env.bool("SMSADMIN_READ_DOTENV", default=True) and DOTENV_PATH.is_file():
+    environ.Env.read_env(DOTENV_PATH)
 
 DEBUG = env.bool("DEBUG", default=False)
 

@@ -26,3 +26,12 @@ def safe_cell(value: str) -> str:
     if unicodedata.normalize("NFKC", value[0])[:1] in _FORMULA_STARTS:
         return NEUTRALISER + value
     return value
+
+
+def read_cell(value: str) -> str:
+    """A cell of our own export as it was before ``safe_cell``: one leading apostrophe off.
+
+    A file from elsewhere loses a leading apostrophe too, which is what a
+    spreadsheet does when it shows such a cell.
+    """
+    return value.removeprefix(NEUTRALISER)

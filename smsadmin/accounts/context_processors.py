@@ -1,7 +1,9 @@
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from smsadmin.accounts.roles import Role, has_role
 from smsadmin.audit.recorder import OPERATOR_SESSION_KEY
+from smsadmin.keys.selection import active_key
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -15,4 +17,11 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         "can_audit": has_role(user, Role.AUDITOR),
         "is_admin": has_role(user, Role.ADMIN),
         "operator_name": request.session.get(OPERATOR_SESSION_KEY, ""),
+        # The header names the Sociostacks account every page works with.
+        "working_key": SimpleLazyObject(lambda: _working_key(request)),
     }
+
+
+def _working_key(request: HttpRequest) -> object:
+    # A view behind api_key_required has looked it up already.
+    return getattr(request, "api_key", None) or active_key(request.user) or ""

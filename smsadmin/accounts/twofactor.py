@@ -10,6 +10,7 @@ once is refused afterwards, and both kinds slow down after wrong guesses.
 """
 
 import base64
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from django.conf import settings
 from django.core.checks import CheckMessage
 from django.core.checks import Error as CheckError
 from django.db import transaction
+from django.utils import timezone
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticToken
 
@@ -112,6 +114,26 @@ class Enrolment:
         )
 
 
+def seconds_to_wait(device: Device) -> int:
+    """How long the device refuses every code, the right one too, after wrong ones; 0 if not.
+
+    django-otp pauses a device after a wrong code (1 s, then doubling): a
+    correct code typed in that pause fails exactly like a wrong one.
+    """
+    allowed, data = device.verify_is_allowed()
+    if allowed or not data or data.get("locked_until") is None:
+        return 0
+    return max(1, math.ceil((data["locked_until"] - timezone.now()).total_seconds()))
+
+
+def wait_text(seconds: int) -> str:
+    return (
+        f"Wait {seconds} second{'s' if seconds != 1 else ''}, then enter the code your app "
+        "shows then: after a wrong code every code is refused for a moment, the right one "
+        "too, and the pause doubles with each wrong code."
+    )
+
+
 def confirm_app_device(user: User, device: AppDevice, code: str) -> list[str] | None:
     """Confirm ``device`` with a code from the app; returns fresh recovery codes, or None."""
     if verify(device, code) is None:
@@ -179,9 +201,8 @@ def check_code(user: User, code: str) -> CodeCheck:
     kind = AppDevice if _TOTP_SHAPE.fullmatch(code) else RecoveryCodes
     devices = [d for d in django_otp.devices_for_user(user) if isinstance(d, kind)]
     for device in devices:
-        allowed, _ = device.verify_is_allowed()
-        if not allowed:
-            return CodeCheck(None, _throttled_text())
+        if wait := seconds_to_wait(device):
+            return CodeCheck(None, wait_text(wait))
         verified = verify(device, code)
         if verified is not None:
             return CodeCheck(verified)
@@ -197,10 +218,3 @@ def check_code(user: User, code: str) -> CodeCheck:
 def verify(device: Device, code: str) -> Device | None:
     """One code against one device, with the device row locked while it is checked."""
     return django_otp.verify_token(device.user, device.persistent_id, normalised(code))
-
-
-def _throttled_text() -> str:
-    return (
-        "Too many wrong codes in a row. Wait a little before the next try: "
-        "the pause doubles with every wrong code."
-    )

@@ -63,7 +63,11 @@ def setup(request: HttpRequest) -> HttpResponse:
         record("2fa setup started", request=request, target=_target(request))
     form = CodeForm(request.POST or None)
     next_url = safe_next(request, "")
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and (wait := twofactor.seconds_to_wait(device)):
+        # During the pause django-otp refuses even the right code: say so, not "wrong".
+        form.add_error("code", twofactor.wait_text(wait))
+        _record_refused_code(request, "setup", paused=True)
+    elif request.method == "POST" and form.is_valid():
         codes = twofactor.confirm_app_device(user, device, form.cleaned_data["code"])
         if codes is not None:
             _sign_in_with(request, device)
@@ -78,10 +82,17 @@ def setup(request: HttpRequest) -> HttpResponse:
                 "accounts/twofactor_codes.html",
                 {"codes": codes, "next": next_url or reverse("home")},
             )
+        device.refresh_from_db()
+        wait = twofactor.seconds_to_wait(device)
         form.add_error(
             "code",
-            "That code did not match. Scan the QR code again or type the secret, "
-            "then enter the code the app shows now.",
+            "That code did not match. Scan the QR code again or type the secret, then "
+            + (
+                f"wait {wait} second{'s' if wait != 1 else ''} and enter the code the app "
+                "shows then (right after a wrong code every code is refused for a moment)."
+                if wait
+                else "enter the code the app shows now."
+            ),
         )
         _record_refused_code(request, "setup")
     return TemplateResponse(
@@ -125,13 +136,16 @@ def verify(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _record_refused_code(request: HttpRequest, stage: str) -> None:
+def _record_refused_code(request: HttpRequest, stage: str, *, paused: bool = False) -> None:
+    details: dict[str, object] = {"stage": stage}
+    if paused:
+        details["paused"] = True  # not checked: typed within the pause after a wrong code
     record(
         "2fa failed",
         request=request,
         outcome=Outcome.DENIED,
         target=_target(request),
-        details={"stage": stage},
+        details=details,
     )
 
 

@@ -9,6 +9,7 @@ from django.db.models.functions import Cast
 
 from smsadmin.audit.actions import Action
 from smsadmin.audit.models import AuditEvent, AuditMessageRef, Outcome
+from smsadmin.audit.sentences import PAGE_VIEWS
 from smsadmin.http import MAX_ID, DayField
 
 
@@ -46,6 +47,11 @@ class AuditFilterForm(forms.Form):
         max_value=MAX_ID,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
+    views = forms.BooleanField(
+        label="Show page views",
+        required=False,
+        help_text="Who looked at which page. Hidden unless ticked or chosen as the action.",
+    )
     text = forms.CharField(
         label="Text",
         required=False,
@@ -80,6 +86,8 @@ class AuditFilterForm(forms.Form):
                 events = events.filter(actor_username__icontains=data["actor"])
         if data.get("action"):
             events = events.filter(action=data["action"])
+        elif not data.get("views"):
+            events = events.exclude(action__in=PAGE_VIEWS)
         if data.get("outcome"):
             events = events.filter(outcome=data["outcome"])
         if data.get("since"):

@@ -1,5 +1,7 @@
 """Reviewing the audit log: the filtered list, one event, the CSV export, a chain check."""
 
+from collections.abc import Sequence
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
@@ -14,6 +16,7 @@ from smsadmin.audit.forms import AuditFilterForm
 from smsadmin.audit.models import AuditEvent, AuditVerification, Outcome
 from smsadmin.audit.paging import page_of
 from smsadmin.audit.recorder import record
+from smsadmin.audit.sentences import Reading, read
 from smsadmin.audit.verify import WEB_TIME_LIMIT_SECONDS, verify_chain
 from smsadmin.http import is_storable_id, query_int
 from smsadmin.rendering import page_or_fragment
@@ -70,7 +73,14 @@ def review(request: HttpRequest) -> HttpResponse:
         },
     )
     context["page"] = page
+    context["readings"] = _readings(page.events)
     return page_or_fragment(request, "audit/review.html", "results", context)
+
+
+def _readings(events: Sequence[AuditEvent]) -> list[tuple[AuditEvent, Reading]]:
+    """Each event with its sentence; the attempts they answer are read in one query."""
+    attempts = AuditEvent.objects.in_bulk({e.parent_id for e in events if e.parent_id})
+    return [(event, read(event, attempts.get(event.parent_id))) for event in events]
 
 
 @require_GET

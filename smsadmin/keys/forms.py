@@ -1,7 +1,9 @@
 import re
+from collections.abc import Iterator
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.forms import BoundField
 
 from smsadmin.accounts.models import Team, User
 from smsadmin.keys.models import ApiKey
@@ -54,7 +56,41 @@ class TeamKeyForm(AddKeyForm):
 
 
 class ReplaceKeyForm(forms.Form):
+    """The new secret; and, once warned that it opens another account, the go-ahead for it.
+
+    The go-ahead names the account it was given for, so it cannot wave through
+    a third key pasted after the warning.
+    """
+
     api_key = _api_key_field()
+    other_account = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    switch_account = forms.BooleanField(required=False)
+    switch_offered = False
+
+    def offer_switch(self, account_id: int, label: str) -> None:
+        """Show the go-ahead for ``account_id`` on the re-rendered form."""
+        self.switch_offered = True
+        self.fields["other_account"].initial = account_id
+        agree = f"Yes, “{label}” is the account to use from now on"
+        self.fields["switch_account"].label = agree
+        data = self.data.copy()
+        data["other_account"] = str(account_id)
+        data.pop("switch_account", None)
+        self.data = data
+        # Bound fields were made (with the old label) while the form was validated.
+        self._bound_fields_cache.clear()
+
+    def switch_accepted(self, account_id: int) -> bool:
+        return bool(
+            self.cleaned_data.get("switch_account")
+            and self.cleaned_data.get("other_account") == account_id
+        )
+
+    def __iter__(self) -> Iterator[BoundField]:
+        # The go-ahead box only after the warning: before it, there is nothing to agree to.
+        for bound in super().__iter__():
+            if bound.name != "switch_account" or self.switch_offered:
+                yield bound
 
 
 class RenameKeyForm(forms.ModelForm):

@@ -8,9 +8,15 @@ from django.utils import timezone
 from smsadmin.accounts.models import Team
 from smsadmin.accounts.roles import Role, has_role
 from smsadmin.keys import crypto
+from smsadmin.sociostacks.budget import key_fingerprint
 
 if TYPE_CHECKING:
     from smsadmin.sociostacks.types import Account
+
+
+def fingerprint_of(raw_key: str) -> str:
+    """The HMAC the site names a key by everywhere (never the key, nor a plain hash of it)."""
+    return key_fingerprint(raw_key)
 
 
 class ApiKeyQuerySet(models.QuerySet):
@@ -51,6 +57,17 @@ class ApiKey(models.Model):
     )
     ciphertext = models.TextField(editable=False)
     hint = models.CharField(max_length=4, editable=False, help_text="Last four characters.")
+    # Adding or replacing a key refuses one whose fingerprint is stored already
+    # (keys/views.py). Not a database constraint: installations made before
+    # may hold copies, and their rows must still load, migrate and be deleted.
+    fingerprint = models.CharField(
+        max_length=24,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="HMAC of the raw key (budget.key_fingerprint): finds a key stored twice.",
+    )
+    account_id = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     account_name = models.CharField(max_length=200, blank=True, editable=False)
     account_time_zone = models.CharField(max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(
@@ -92,6 +109,7 @@ class ApiKey(models.Model):
 
     def remember_account(self, account: "Account") -> None:
         """Note which Sociostacks account the key opened, and when that was checked."""
+        self.account_id = account.id
         self.account_name = account.name[:200]
         self.account_time_zone = account.timezone[:64]
         self.verified_at = timezone.now()
@@ -103,9 +121,17 @@ class ApiKey(models.Model):
             details["team"] = self.team.name
         return details
 
+    @property
+    def account_label(self) -> str:
+        """The Sociostacks account as people know it: its name, else its number."""
+        if self.account_name:
+            return self.account_name
+        return f"#{self.account_id}" if self.account_id is not None else "not checked yet"
+
     def set_secret(self, raw_key: str) -> None:
         self.ciphertext = crypto.encrypt(raw_key)
         self.hint = raw_key[-4:]
+        self.fingerprint = fingerprint_of(raw_key)
 
     def reveal(self) -> str:
         """The raw key, for the upstream client only. Never render or log it."""

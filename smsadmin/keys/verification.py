@@ -3,6 +3,7 @@
 from django.views.decorators.debug import sensitive_variables
 
 from smsadmin.keys.crypto import KeyDecryptionError
+from smsadmin.problems import unavailable
 from smsadmin.sociostacks.client import SociostacksClient
 from smsadmin.sociostacks.errors import (
     AuthenticationFailed,
@@ -34,6 +35,11 @@ def why_refused(error: SociostacksError | KeyDecryptionError, consequence: str) 
         return (
             "Sociostacks refused this key: it is wrong, was revoked, or its plan has no API "
             f"access. {consequence}"
+        )
+    if isinstance(error, UpstreamUnavailable):
+        return (
+            f"{unavailable(error)}, so the key could not be checked. {consequence} "
+            "Try again in a moment."
         )
     if isinstance(error, UNREACHABLE):
         return (

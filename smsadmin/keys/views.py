@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django import forms
@@ -5,11 +6,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smsadmin.accounts.decorators import role_required
-from smsadmin.accounts.models import Team
+from smsadmin.accounts.models import Team, User
 from smsadmin.accounts.roles import Role, has_role
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import audited, record
@@ -23,11 +25,12 @@ from smsadmin.keys.forms import (
     ReplaceKeyForm,
     TeamKeyForm,
 )
-from smsadmin.keys.models import ApiKey
+from smsadmin.keys.models import ApiKey, fingerprint_of
 from smsadmin.keys.selection import active_key, choose_active_key
 from smsadmin.keys.verification import account_for, why_refused
 from smsadmin.rendering import page_or_fragment
 from smsadmin.sociostacks.errors import AuthenticationFailed, SociostacksError
+from smsadmin.sociostacks.types import Account
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,17 @@ class Notice:
     text: str
 
 
-def _render_list(request: HttpRequest, notice: Notice | None = None) -> TemplateResponse:
+def _render_list(
+    request: HttpRequest, notice: Notice | None = None, *, added: int | None = None
+) -> TemplateResponse:
     user = request.user
     active = active_key(user)
+    # Just added and not worked with: ask whether to switch, never switch unasked.
+    just_added = (
+        ApiKey.objects.usable_by(user).filter(pk=added).first()
+        if added and (active is None or active.pk != added)
+        else None
+    )
     rows = [
         KeyRow(key, active is not None and key.pk == active.pk, key.may_be_changed_by(user))
         for key in ApiKey.objects.usable_by(user).select_related("team")
@@ -65,6 +76,8 @@ def _render_list(request: HttpRequest, notice: Notice | None = None) -> Template
         "team_keys": team_keys,
         "has_teams": is_admin and Team.objects.exists(),
         "notice": notice,
+        "active": active,
+        "just_added": just_added,
     }
     return page_or_fragment(request, "keys/list.html", "key-tables", context)
 
@@ -77,31 +90,85 @@ def _done(request: HttpRequest, level: int, text: str) -> HttpResponse:
     return redirect("keys:list")
 
 
+def _already_stored(raw_key: str, key: ApiKey, user) -> str:
+    """Why ``raw_key`` may not be stored on ``key``, when it is stored already: "" if it is not.
+
+    Found by the key's HMAC fingerprint: raw keys are never compared, nor decrypted for it.
+    """
+    fingerprint = fingerprint_of(raw_key)
+    if key.pk and key.fingerprint == fingerprint:
+        return f"This is the key “{key.label}” already uses: there is nothing to replace."
+    other = ApiKey.objects.filter(fingerprint=fingerprint).exclude(pk=key.pk).first()
+    if other is None:
+        return ""
+    if ApiKey.objects.visible_to(user).filter(pk=other.pk).exists():
+        return (
+            f"This key is already stored as “{other.label}” ({other.masked}), and a key is "
+            "stored only once: work with that one."
+        )
+    return (
+        "This key is already stored in smsadmin for someone else, and a key is stored only "
+        "once. Ask an admin to share it with you as a team key."
+    )
+
+
+def _other_account(key: ApiKey, account: Account) -> bool:
+    """Whether ``account`` is not the one ``key`` opened until now (when that is known)."""
+    if key.account_id is not None:
+        return account.id != key.account_id
+    return bool(key.account_name) and account.name != key.account_name
+
+
 @sensitive_variables("raw_key")
 def _save_checked(
     request: HttpRequest, key: ApiKey, form: forms.Form, *, action: str, consequence: str
 ) -> bool:
     """Save ``key`` with the form's secret once Sociostacks accepts it; else explain on the form.
 
+    A key stored already is refused before asking Sociostacks. A replacement
+    that opens another account than before waits for a go-ahead naming both.
     The attempt and its outcome are both audited, with label and hint only.
     """
     raw_key = form.cleaned_data["api_key"]
     details = {**key.audit_details(), "hint": raw_key[-4:]}
     if key.pk:
         details["old_hint"] = key.hint
-    try:
-        with audited(
+    target = f"key:{key.pk}" if key.pk else ""
+    if duplicate := _already_stored(raw_key, key, request.user):
+        record(
             action,
             request=request,
-            target=f"key:{key.pk}" if key.pk else "",
-            details=details,
-        ) as attempt:
+            outcome=Outcome.INVALID,
+            target=target,
+            details={**details, "refused": "already stored"},
+        )
+        form.add_error("api_key", duplicate)
+        return False
+    try:
+        with audited(action, request=request, target=target, details=details) as attempt:
             account = account_for(raw_key)
+            if (
+                isinstance(form, ReplaceKeyForm)
+                and _other_account(key, account)
+                and not form.switch_accepted(account.id)
+            ):
+                attempt.outcome = Outcome.INVALID
+                attempt.add(
+                    refused="other account, not confirmed",
+                    old_account=key.account_label,
+                    account=account.name,
+                )
+                form.add_error(None, _other_account_warning(key, account))
+                form.offer_switch(account.id, account.name or f"#{account.id}")
+                return False
+            old_account = key.account_label if key.pk else ""
             key.set_secret(raw_key)
             key.remember_account(account)
             key.save()
             attempt.target = f"key:{key.pk}"
             attempt.add(**details, account=key.account_name)
+            if old_account and old_account != key.account_label:
+                attempt.add(old_account=old_account)
     except SociostacksError as error:
         field = "api_key" if isinstance(error, AuthenticationFailed) else None
         form.add_error(field, why_refused(error, consequence))
@@ -109,10 +176,35 @@ def _save_checked(
     return True
 
 
+def _other_account_warning(key: ApiKey, account: Account) -> str:
+    new = account.name or f"#{account.id}"
+    return (
+        f"This key opens the Sociostacks account {new}, not {key.account_label}, which "
+        f"“{key.label}” opened until now. Everyone who works with “{key.label}” would see "
+        f"the messages and phones of {new} instead. The old key is still in use. To replace "
+        "it anyway, tick the box and paste the new key again."
+    )
+
+
+def _working_keys(people: Iterable[User]) -> dict[User, ApiKey | None]:
+    """Who works with which key now: taken before a key is added, for _keep_working_keys."""
+    return {person: active_key(person) for person in people}
+
+
+def _keep_working_keys(before: dict[User, ApiKey | None], new_key: ApiKey) -> None:
+    """Pin each person's active key, so a key added for them never switches it silently.
+
+    Without a pick of their own, a person works with the first of their keys
+    by label: a new key may sort first. Whoever had no key gets the new one.
+    """
+    for person, current in before.items():
+        choose_active_key(person, current or new_key)
+
+
 @require_GET
 def key_list(request: HttpRequest) -> HttpResponse:
     record("keys viewed", request=request)
-    return _render_list(request)
+    return _render_list(request, added=query_int(request.GET.get("added", "")))
 
 
 @sensitive_post_parameters("api_key")
@@ -123,14 +215,17 @@ def add(request: HttpRequest) -> HttpResponse:
     form = AddKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         key = ApiKey(label=form.cleaned_data["label"], owner=request.user, created_by=request.user)
+        before = _working_keys([request.user])
         if _save_checked(
             request, key, form, action="key added", consequence="The key was not saved."
         ):
-            messages.success(
-                request,
-                f"“{key.label}” is saved: it opens the Sociostacks account {key.account_name}.",
-            )
-            return redirect("keys:list")
+            _keep_working_keys(before, key)
+            saved = f"“{key.label}” is saved: it opens the Sociostacks account {key.account_label}."
+            if before[request.user] is None:
+                messages.success(request, f"{saved} You work with it now.")
+                return redirect("keys:list")
+            messages.success(request, saved)
+            return redirect(f"{reverse('keys:list')}?added={key.pk}")
     return TemplateResponse(request, "keys/add.html", {"form": form, "for_team": False})
 
 
@@ -145,12 +240,15 @@ def add_team_key(request: HttpRequest) -> HttpResponse:
             team=form.cleaned_data["team"],
             created_by=request.user,
         )
+        before = _working_keys(key.team.members.all())
         if _save_checked(
             request, key, form, action="key added", consequence="The key was not saved."
         ):
+            _keep_working_keys(before, key)
             messages.success(
                 request,
-                f"“{key.label}” is saved for team {key.team.name}: every member may use it now.",
+                f"“{key.label}” is saved for team {key.team.name}: every member may use it "
+                "now. Members who already worked with a key keep working with it.",
             )
             return redirect("keys:list")
     return TemplateResponse(
@@ -172,7 +270,11 @@ def replace(request: HttpRequest, key: ApiKey) -> HttpResponse:
             request, key, form, action="key replaced", consequence="The old key is still in use."
         )
     ):
-        messages.success(request, f"“{key.label}” now uses the new key (••••{key.hint}).")
+        messages.success(
+            request,
+            f"“{key.label}” now uses the new key (••••{key.hint}), which opens the Sociostacks "
+            f"account {key.account_label}.",
+        )
         return redirect("keys:list")
     return TemplateResponse(request, "keys/replace.html", {"form": form, "key": key})
 
@@ -244,4 +346,8 @@ def activate(request: HttpRequest) -> HttpResponse:
     key = form.cleaned_data["key"]
     choose_active_key(request.user, key)
     record("key activated", request=request, target=f"key:{key.pk}", details=key.audit_details())
-    return _done(request, messages.SUCCESS, f"You now work with “{key.label}”.")
+    return _done(
+        request,
+        messages.SUCCESS,
+        f"You now work with “{key.label}” (Sociostacks account {key.account_label}).",
+    )

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from smsadmin.mirror.models import MirroredMessage, SyncState
+from smsadmin.mirror.models import MirroredMessage, Status, SyncState
 from smsadmin.spreadsheet import safe_cell
 
 COLUMNS = (
@@ -46,6 +47,7 @@ _FIELDS = (
     "deleted_at",
     "content",
 )
+SCHEDULED = "scheduled"
 CHUNK_ROWS = 2000
 PROGRESS_EVERY_ROWS = 1000
 PROGRESS_KEEP_SECONDS = 60 * 60
@@ -108,6 +110,13 @@ def _in_chunks(rows: QuerySet[MirroredMessage], *, newest_first: bool) -> Iterat
         after = (found[-1][1], found[-1][0])
 
 
+def _shown_status(status: str, scheduled_at: datetime | None, now: datetime) -> str:
+    """ "scheduled" for a message still waiting for its time, as the pages say; else upstream's."""
+    if status == Status.PENDING and scheduled_at is not None and scheduled_at > now:
+        return SCHEDULED
+    return status
+
+
 def csv_lines(
     rows: QuerySet[MirroredMessage],
     *,
@@ -121,6 +130,7 @@ def csv_lines(
 
     The file starts with a byte order mark, so that Excel reads it as UTF-8.
     """
+    now = timezone.now()
     devices = state.device_names() if state else {}
     sims = state.sim_labels() if state else {}
     writer = csv.writer(_Line())
@@ -137,7 +147,7 @@ def csv_lines(
                 _utc(happened_at),
                 happened_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
                 direction,
-                safe_cell(status),
+                safe_cell(_shown_status(status, scheduled_at, now)),
                 safe_cell(error),
                 safe_cell(phone),
                 safe_cell(name),

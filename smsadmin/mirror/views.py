@@ -81,6 +81,8 @@ def search(request: HttpRequest) -> HttpResponse:
             "results": page,
             "rows": shown(page.rows, state),
             "querystring": form.querystring(),
+            # A small result downloads at once; only a large one needs the progress page.
+            "export_directly": page.total < PROGRESS_FROM_ROWS,
         }
         record(
             "search",
@@ -199,9 +201,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {
         "state": state,
         "progress": progress_of(state),
-        "budget_used": budget.calls_this_minute(fingerprint),
-        "budget_limit": allowance.limit(),
-        "not_limited": budget.is_unlimited(fingerprint),
+        "budget": budget.figure(fingerprint),
         "sync_share": allowance.per_minute(),
     }
     if state is not None:

@@ -179,3 +179,31 @@ class SentMessage(models.Model):
 
     def __str__(self) -> str:
         return f"message {self.sms_id} of account {self.account_id} to {self.phone}"
+
+
+class LastSender(models.Model):
+    """The phone and SIM a person last confirmed a send from, with one key.
+
+    Compose preselects them next time: people send from the same phone day
+    after day, and devices differ from one Sociostacks account to another.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.ForeignKey("keys.ApiKey", on_delete=models.CASCADE, related_name="+")
+    device_id = models.PositiveBigIntegerField()
+    sim_id = models.PositiveBigIntegerField()
+    used_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="last_sender_per_user_and_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} last sent from device {self.device_id} SIM {self.sim_id}"
+
+    @classmethod
+    def remember(cls, user, key, device_id: int, sim_id: int) -> None:
+        cls.objects.update_or_create(
+            user=user, key=key, defaults={"device_id": device_id, "sim_id": sim_id}
+        )

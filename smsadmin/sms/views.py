@@ -34,12 +34,7 @@ _MAX_PAGE = 10**9
 
 
 def _budget_context(client: SociostacksClient) -> dict[str, object]:
-    fingerprint = client.fingerprint
-    return {
-        "calls_left": budget.calls_left(fingerprint),
-        "blocked_for": budget.blocked_for(fingerprint),
-        "not_limited": budget.is_unlimited(fingerprint),
-    }
+    return {"budget": budget.figure(client.fingerprint)}
 
 
 def _record_read(

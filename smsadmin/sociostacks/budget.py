@@ -172,6 +172,39 @@ def blocked_for(fp: str) -> int:
     return 0 if until is None else max(0, math.ceil(until - time.time()))
 
 
+@dataclass(frozen=True)
+class Figure:
+    """The one figure every page shows for a key's minute, so no two sentences disagree.
+
+    ``left`` is what `calls_available` says (none during a 429 block) and
+    ``used`` is derived from it, so "5 of 4 used" or "used up" beside "3 left"
+    cannot happen. ``limit`` is None for a key Sociostacks does not limit: then
+    ``used`` is our own count of this minute's calls and ``left`` is None.
+    """
+
+    limit: int | None
+    left: int | None
+    used: int
+    blocked_for: int
+    kept_for_writes: bool
+
+    @property
+    def used_up(self) -> bool:
+        return self.left == 0
+
+
+def figure(fp: str) -> Figure:
+    if is_unlimited(fp) and not blocked_for(fp):
+        return Figure(None, None, calls_this_minute(fp), 0, kept_for_writes=False)
+    state = current_state(fp)
+    limit = state.limit if state is not None and state.limit else DEFAULT_LIMIT
+    left = min(limit, calls_available(fp))
+    reads_taken = cache.get(_minute_key(fp, "reads"), 0)
+    reserve = settings.SOCIOSTACKS_READ_RESERVE
+    kept = left > 0 and (left <= reserve or reads_taken >= limit - reserve)
+    return Figure(limit, left, limit - left, blocked_for(fp), kept_for_writes=kept)
+
+
 # --- What we count ourselves --------------------------------------------------
 
 

@@ -387,17 +387,26 @@ class SociostacksClient:
         triple the wait.
         """
         retries_left = GET_RETRIES if method == "GET" else 0
+        address = self.base_url + path
+        connect_seconds, read_seconds = self.timeout
         while True:
             try:
                 response = self._send(method, path, params, files)
             except requests.ConnectionError as exc:
                 if not retries_left:
                     timed_out = isinstance(exc, requests.Timeout)
-                    raise UpstreamUnavailable(type(exc).__name__, timed_out=timed_out) from exc
+                    raise UpstreamUnavailable(
+                        type(exc).__name__,
+                        timed_out=timed_out,
+                        address=address,
+                        waited=connect_seconds if timed_out else None,
+                    ) from exc
             except requests.Timeout as exc:
-                raise UpstreamUnavailable(type(exc).__name__, timed_out=True) from exc
+                raise UpstreamUnavailable(
+                    type(exc).__name__, timed_out=True, address=address, waited=read_seconds
+                ) from exc
             except requests.RequestException as exc:
-                raise UpstreamUnavailable(type(exc).__name__) from exc
+                raise UpstreamUnavailable(type(exc).__name__, address=address) from exc
             else:
                 if not retries_left or response.status_code not in _RETRY_STATUSES:
                     return self._checked(response)
@@ -449,4 +458,7 @@ class SociostacksClient:
             retry_after = budget.reset_seconds(response.headers) or DEFAULT_RETRY_AFTER
             budget.record_rate_limited(self._fingerprint, retry_after)
             raise RateLimited(title, retry_after=retry_after)
-        raise error_for(status, title)
+        error = error_for(status, title)
+        if isinstance(error, UpstreamUnavailable):
+            error.address = response.url.split("?", 1)[0]
+        raise error

@@ -96,6 +96,13 @@ class BudgetKeptForWrites(RateLimited):
 
 
 class UpstreamUnavailable(SociostacksError):
+    """No usable answer: no connection, no answer in time, or a 5xx (``status`` is set then).
+
+    ``address`` is where the call went (base URL and path, never a query or a
+    key), so an admin can tell a wrong SOCIOSTACKS_API_URL from an outage;
+    ``waited`` the seconds allowed for the answer of a call that timed out.
+    """
+
     default_message = "The SMS service is not answering right now. Try again shortly."
 
     def __init__(
@@ -105,8 +112,12 @@ class UpstreamUnavailable(SociostacksError):
         timed_out: bool = False,
         status: int | None = None,
         user_message: str | None = None,
+        address: str = "",
+        waited: float | None = None,
     ) -> None:
         self.timed_out = timed_out
+        self.address = address
+        self.waited = waited
         super().__init__(title, status=status, user_message=user_message)
 
 

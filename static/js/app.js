@@ -75,3 +75,18 @@ document.addEventListener("click", (event) => {
   box.focus();
   box.dispatchEvent(new Event("input", { bubbles: true }));
 });
+
+// Typing into a field marked data-picks="name=value" chooses that radio button:
+// a date typed for a later send means "Schedule", so it is never sent now.
+document.addEventListener("input", (event) => {
+  const field = event.target;
+  if (!(field instanceof HTMLInputElement) || !field.dataset.picks || !field.value) return;
+  const [name, value] = field.dataset.picks.split("=");
+  const radio = field.form && [...field.form.elements].find(
+    (element) => element.type === "radio" && element.name === name && element.value === value,
+  );
+  if (radio && !radio.checked) {
+    radio.checked = true;
+    radio.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+});

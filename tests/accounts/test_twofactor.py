@@ -185,6 +185,29 @@ def test_a_recovery_code_works_once(enrolled):
     assert RecoveryCode.objects.filter(device__user__username="sam").count() == 9
 
 
+def test_after_a_wrong_setup_code_the_right_one_is_told_to_wait_not_wrong(client, sender, frozen):
+    sign_in(client, "sam")
+    client.get(reverse("twofactor_setup"))
+    device = AppDevice.objects.get(user=sender)
+    wrong = client.post(reverse("twofactor_setup"), {"code": "000000"})
+    assert "did not match" in wrong.content.decode()
+    assert "wait 1 second and enter the code the app shows then" in wrong.content.decode()
+
+    right_too_soon = client.post(reverse("twofactor_setup"), {"code": code_for(device)})
+    page = right_too_soon.content.decode()
+    assert "did not match" not in page
+    assert "Wait 1 second, then enter the code your app shows then" in page
+    assert not AppDevice.objects.get(pk=device.pk).confirmed
+
+    frozen.shift(2)
+    wrong = client.post(reverse("twofactor_setup"), {"code": "000000"})
+    assert "wait 2 seconds" in wrong.content.decode()  # the pause doubles
+
+    frozen.shift(2)
+    response = client.post(reverse("twofactor_setup"), {"code": code_for(device)})
+    assert len(response.context["codes"]) == 10
+
+
 def test_wrong_codes_slow_down_the_next_tries(enrolled, frozen):
     device, _codes = enrolled
     client = Client()
@@ -192,7 +215,7 @@ def test_wrong_codes_slow_down_the_next_tries(enrolled, frozen):
     for _ in range(3):
         client.post(reverse("twofactor_verify"), {"code": "123456"})
     response = client.post(reverse("twofactor_verify"), {"code": code_for(device)})
-    assert "Too many wrong codes" in response.content.decode()
+    assert "Wait 1 second, then enter the code" in response.content.decode()
     frozen.shift(10)
     response = client.post(reverse("twofactor_verify"), {"code": code_for(device)})
     assert response.status_code == 302

@@ -96,3 +96,15 @@ def test_a_send_that_fails_upstream_keeps_everything_that_was_typed(page: Page, 
     expect(page.get_by_label("Recipients")).to_have_value("\n".join(E164))
     event = site.audit_events(action="send")[0]
     assert event["outcome"] == "upstream_error"
+
+
+def test_typing_a_date_or_a_time_chooses_schedule(page: Page):
+    open_compose(page)
+    expect(page.get_by_label("Send now")).to_be_checked()
+
+    page.get_by_label("Time").fill("09:00")
+    expect(page.get_by_label("Schedule")).to_be_checked()
+
+    page.get_by_label("Send now").check()
+    page.get_by_label("Date").fill("2031-04-30")
+    expect(page.get_by_label("Schedule")).to_be_checked()

@@ -64,3 +64,65 @@ def test_a_wrong_key_is_refused_the_right_one_saved_never_shown_and_deleted(page
     expect(page.get_by_role("status")).to_contain_text("“Nina's phones” is deleted")
     expect(page.get_by_text("You have no API key yet.")).to_be_visible()
     assert site.audit_events(action="key deleted", actor_username="nina")
+
+
+def test_adding_a_key_asks_before_switching_the_account(page: Page, site: Site):
+    """Vera ends with the one key she began with, so the flow can run in any order."""
+    sign_in(page, "vera")
+    page.goto("/keys/")
+    header = page.locator("#working-account")
+    before = header.inner_text()
+    page.get_by_role("link", name="Add a key").click()
+    page.get_by_label("Label").fill("Alpha spare")  # sorts before "Ops phones"
+    page.get_by_label("API key").fill(SPARE_KEY)
+    page.get_by_role("button", name="Check and save").click()
+
+    question = page.get_by_role("region", name="Work with the new key?")
+    expect(question).to_contain_text("You still work with “Ops phones”")
+    expect(question).to_contain_text(
+        re.compile(r"Work with “Alpha spare” \(Sociostacks account .+\) instead\?")
+    )
+    expect(header).to_have_text(before)
+    nav_link(page, "Messages").click()
+    expect(page.locator("nav.pager .summary").first).to_contain_text("120 messages")
+
+    page.goto("/keys/")
+    page.get_by_role("link", name="Add a key").click()
+    page.get_by_label("Label").fill("Spare again")
+    page.get_by_label("API key").fill(SPARE_KEY)
+    page.get_by_role("button", name="Check and save").click()
+    expect(page.get_by_text("This key is already stored as “Alpha spare”")).to_be_visible()
+
+    page.goto("/keys/")
+    page.get_by_role("radio", name="Alpha spare").check()
+    page.get_by_role("button", name="Work with the selected key").click()
+    expect(page.get_by_role("status")).to_contain_text("You now work with “Alpha spare”")
+    expect(header).not_to_have_text(before)
+
+    page.get_by_role("link", name="Delete “Alpha spare”").click()
+    page.get_by_role("button", name="Delete this key").click()
+    expect(page.get_by_role("status")).to_contain_text("“Alpha spare” is deleted")
+    expect(header).to_have_text(before)
+
+
+def test_replacing_a_key_with_one_of_another_account_names_both_and_waits(page: Page):
+    sign_in(page, "vera")
+    page.goto("/keys/")
+    page.get_by_role("button", name="Check “Ops phones” with Sociostacks").click()
+    expect(page.get_by_role("status")).to_contain_text("“Ops phones” works")
+    ops_account = page.locator("#working-account strong").inner_text()
+
+    page.get_by_role("link", name="Replace the secret of “Ops phones”").click()
+    page.get_by_label("API key").fill(SPARE_KEY)
+    page.get_by_role("button", name="Check and replace").click()
+
+    warning = page.get_by_role("alert").filter(has_text="This key opens the Sociostacks account")
+    expect(warning).to_contain_text(f"not {ops_account}, which “Ops phones” opened until now")
+    expect(
+        page.get_by_label(re.compile(r"Yes, “.+” is the account to use from now on"))
+    ).to_be_visible()
+    assert SPARE_KEY not in page.content()
+
+    page.goto("/keys/")
+    expect(page.get_by_role("row", name=re.compile("Ops phones"))).to_contain_text("••••9a7e")
+    expect(page.locator("#working-account")).to_contain_text(ops_account)

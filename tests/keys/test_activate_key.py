@@ -14,7 +14,10 @@ def test_a_person_with_two_keys_picks_one_and_the_choice_sticks(client, viewer):
     second = give_key(viewer, label="B second")
     client.force_login(viewer)
     response = client.post("/keys/active/", {"key": second.pk}, follow=True)
-    assert "You now work with “B second”." in response.content.decode()
+    assert (
+        "You now work with “B second” (Sociostacks account not checked yet)."
+        in response.content.decode()
+    )
     assert active_key(viewer) == second
     client.logout()
     client.force_login(viewer)
@@ -67,5 +70,5 @@ def test_with_htmx_it_answers_the_refreshed_tables(client, viewer):
     response = client.post("/keys/active/", {"key": second.pk}, headers={"HX-Request": "true"})
     body = response.content.decode()
     assert body.lstrip().startswith('<div id="key-tables">')
-    assert "You now work with “B second”." in body
+    assert "You now work with “B second” (Sociostacks account not checked yet)." in body
     assert f'id="use-key-{second.pk}" form="choose-active" checked' in body

@@ -108,8 +108,34 @@ def test_it_shows_the_budget_used_this_minute_and_the_last_sync(history, key):
     for _ in range(3):
         budget.count_call(key.client().fingerprint)
     page = history.get("/").content.decode()
-    assert "3 of 60 upstream calls used this minute" in page
+    assert "57 of 60 upstream calls left this minute" in page
     assert "Last caught up:" in page
+
+
+def _answered(fingerprint: str, limit: int, remaining: int) -> None:
+    headers = {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining)}
+    budget.record_response(fingerprint, headers, status=200)
+
+
+def test_more_calls_than_the_limit_never_reads_as_more_used_than_there_are(history, key):
+    # Upstream's window is not our minute: we counted 5 while it allows 4 and says 1 is left.
+    fingerprint = key.client().fingerprint
+    for _ in range(5):
+        budget.count_call(fingerprint)
+    _answered(fingerprint, limit=4, remaining=1)
+    page = history.get("/").content.decode()
+    assert "1 of 4 upstream calls left this minute" in page
+    assert "5 of 4" not in page
+
+
+def test_a_429_block_reads_as_used_up_and_never_beside_calls_left(history, key):
+    fingerprint = key.client().fingerprint
+    _answered(fingerprint, limit=60, remaining=3)
+    budget.record_rate_limited(fingerprint, 20)
+    page = history.get("/").content.decode()
+    assert "All 60 upstream calls of this minute are used" in page
+    assert "Sociostacks asked us to wait 20 s" in page
+    assert "calls left" not in page
 
 
 def test_looking_makes_no_upstream_call_and_is_audited(history, upstream):

@@ -154,3 +154,44 @@ def test_formulas_behind_a_space_a_line_break_a_full_width_sign_or_a_pipe_are_de
     [row] = exported(signed_in, "")
     assert row["content"] == "'" + sneaky
     assert row["contact_name"] == "'" + sneaky
+
+
+def test_scheduled_messages_are_exported_as_scheduled_not_pending(signed_in):
+    later = timezone.now() + timedelta(days=2)
+    waiting = mirrored(status="pending", scheduled_at=later, content="Later")
+    stuck = mirrored(status="pending", scheduled_at=timezone.now() - timedelta(hours=2))
+    rows = {int(row["sms_id"]): row for row in exported(signed_in, "")}
+    assert rows[waiting.sms_id]["status"] == "scheduled"
+    assert rows[stuck.sms_id]["status"] == "pending"  # its time passed: the phone has it
+
+
+def test_a_small_result_exports_in_one_click_a_large_one_with_progress(signed_in):
+    mirrored(status="failed")
+    page = signed_in.get("/search/?status=failed").content.decode()
+    assert 'href="/search/export.csv?status=failed" download>Export 1 as CSV</a>' in page
+    many(PROGRESS_FROM_ROWS, status="failed")
+    page = signed_in.get("/search/?status=failed").content.decode()
+    assert f'href="/search/export/?status=failed">Export {PROGRESS_FROM_ROWS + 1} as CSV…' in page
+
+
+def test_compose_reads_the_export_back(client, sender):
+    """Every number keeps its guard in the file and is a valid recipient again on import."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from smsadmin.sms.compose.recipients import check_recipients
+
+    link(give_key(sender), 1)
+    state_for(1)
+    client.force_login(sender)
+    numbers = ["+447400123456", "+491701234567", "+33612345678"]
+    for number in numbers:
+        mirrored(phone=number)
+    response = client.get("/search/export.csv")
+    data = b"".join(response.streaming_content)
+    assert b"'+447400123456" in data  # the formula guard stays
+    upload = SimpleUploadedFile("export.csv", data, content_type="text/csv")
+    check = check_recipients("", upload, chosen_column="phone", region=None, opted_out=None)
+    assert sorted(check.valid) == sorted(numbers) and not check.invalid
+    upload.seek(0)
+    guessed = check_recipients("", upload, chosen_column="", region=None, opted_out=None)
+    assert sorted(guessed.valid) == sorted(numbers)

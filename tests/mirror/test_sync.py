@@ -229,7 +229,7 @@ def test_an_upstream_failure_is_reported_and_the_next_run_goes_on(sandbox_upstre
     sync.run(key, holder="test")  # user, devices, contacts cached; mirror complete
     sandbox_upstream.control(fail_next={"count": 3, "mode": "503"})
     failed = sync.run(key, holder="test")
-    assert "could not be reached" in failed.error
+    assert "Sociostacks answered with an error (HTTP 503)" in failed.error
     assert SyncState.objects.get().last_error == failed.error
     send(key, 2)
     recovered = sync.run(key, holder="test")

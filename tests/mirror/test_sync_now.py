@@ -61,7 +61,7 @@ def test_an_upstream_failure_is_a_sentence_not_an_error_page(signed_in, sandbox_
     sandbox_upstream.control(rate_limit=0, fail_next={"count": 3, "mode": "502"})
     response = signed_in.post("/sync/", headers={"HX-Request": "true"})
     assert response.status_code == 200
-    assert "Sociostacks could not be reached" in response.content.decode()
+    assert "Sociostacks answered with an error (HTTP 502)" in response.content.decode()
     assert AuditEvent.objects.get(action="sync now").outcome == "upstream_error"
 
 

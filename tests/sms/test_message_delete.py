@@ -48,7 +48,7 @@ def test_htmx_delete_that_fails_keeps_the_row_with_the_reason(signed_in, upstrea
     fake.error(upstream, "DELETE", "/sms/12", 503, "Service Unavailable")
     response = signed_in.post("/messages/12/delete/", headers={"HX-Request": "true"})
     body = response.content.decode()
-    assert 'id="sms-12"' in body and "could not be reached" in body
+    assert 'id="sms-12"' in body and "answered with an error (HTTP 503)" in body
 
 
 def test_delete_is_never_retried(signed_in, upstream):

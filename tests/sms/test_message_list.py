@@ -147,8 +147,12 @@ def test_upstream_down_offers_a_retry_not_a_500(signed_in, upstream, status, mon
     fake.error(upstream, "GET", "/sms/", status, "Server Error")
     response = signed_in.get("/messages/")
     assert response.status_code == 200
-    assert "could not be reached" in response.content.decode()
-    assert "Try again" in response.content.decode()
+    page = response.content.decode()
+    assert f"Sociostacks answered with an error (HTTP {status})" in page
+    assert "could not be reached" not in page
+    assert "Try again" in page
+    # The id support looks for in the logs, and the one the answer's header carries.
+    assert f"Request id <code>{response['X-Request-ID']}</code>" in page
 
 
 def test_garbage_from_upstream_is_explained(signed_in, upstream):

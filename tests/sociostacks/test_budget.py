@@ -310,3 +310,25 @@ def test_fresh_reads_gives_what_cached_read_would_serve_without_calling(upstream
     time_machine.shift(301)
     assert budget.fresh_reads(FP, wanted) == {}
     assert upstream.calls == 2
+
+
+def test_the_figure_agrees_with_itself_whatever_was_counted(time_machine):
+    time_machine.move_to("2030-01-01 12:00:10Z", tick=False)
+    for _ in range(7):
+        budget.count_call(FP)
+    spend_budget(remaining=2)
+    figure = budget.figure(FP)
+    assert (figure.used, figure.left, figure.limit) == (58, 2, 60)
+    assert figure.kept_for_writes  # below the reserve: pages show their last copy
+
+    budget.record_rate_limited(FP, 30)
+    figure = budget.figure(FP)
+    assert figure.used_up and figure.left == 0 and figure.used == figure.limit
+    assert figure.blocked_for == 30
+
+
+def test_the_figure_of_an_unlimited_key_counts_our_calls():
+    budget.record_response(FP, {}, status=200)
+    budget.count_call(FP)
+    figure = budget.figure(FP)
+    assert figure.limit is None and figure.left is None and figure.used == 1

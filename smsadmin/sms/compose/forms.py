@@ -53,6 +53,19 @@ def sim_value(device_id: int, sim: Sim) -> str:
     return f"{device_id}:{sim.subscription_id}"
 
 
+def example_number(region: str, *, national: bool = False) -> str:
+    """A mobile number of ``region`` that the recipients check accepts, for help texts.
+
+    Taken from libphonenumber's own examples, so it is valid by the same rules
+    the check applies (the UK's drama range "+44 7700 900123" is not).
+    """
+    number = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    if number is None:
+        return "+44 7400 123456"
+    style = phonenumbers.PhoneNumberFormat
+    return phonenumbers.format_number(number, style.NATIONAL if national else style.INTERNATIONAL)
+
+
 class ComposeForm(forms.Form):
     token = forms.CharField(required=False, widget=forms.HiddenInput)
     content = forms.CharField(
@@ -111,7 +124,8 @@ class ComposeForm(forms.Form):
         required=False,
         input_formats=["%Y-%m-%d"],
         widget=forms.DateInput(
-            attrs={"type": "date", "aria-describedby": "zone-help"}, format="%Y-%m-%d"
+            attrs={"type": "date", "aria-describedby": "zone-help", "data-picks": f"when={LATER}"},
+            format="%Y-%m-%d",
         ),
         error_messages={"invalid": "Enter the date as YYYY-MM-DD, for example 2031-04-30."},
     )
@@ -120,7 +134,8 @@ class ComposeForm(forms.Form):
         required=False,
         input_formats=["%H:%M", "%H:%M:%S"],
         widget=forms.TimeInput(
-            attrs={"type": "time", "aria-describedby": "zone-help"}, format="%H:%M"
+            attrs={"type": "time", "aria-describedby": "zone-help", "data-picks": f"when={LATER}"},
+            format="%H:%M",
         ),
         error_messages={"invalid": "Enter the time as HH:MM on a 24-hour clock, e.g. 17:30."},
     )
@@ -155,9 +170,10 @@ class ComposeForm(forms.Form):
         self.fields["device"].choices = device_choices
         self.fields["sim"].choices = self.sim_choices(None)
         region_words = (
-            f"Numbers without + are read as {self.region} numbers."
+            f"Numbers without + are read as {self.region} numbers, e.g. "
+            f"{example_number(self.region, national=True)}."
             if self.region
-            else "Write every number with its country code, e.g. +44 7700 900123."
+            else f"Write every number with its country code, e.g. {example_number('GB')}."
         )
         self.fields["recipients"].help_text = (
             "One number or contact name per line, or numbers separated by commas, semicolons "

@@ -23,6 +23,7 @@ from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult
 
 from smsadmin.http import query_int
 from smsadmin.sms.compose.contacts import name_key
+from smsadmin.spreadsheet import read_cell
 
 MAX_RECIPIENTS = 100_000
 
@@ -191,15 +192,29 @@ def csv_columns(data: bytes | str, sample_size: int = 5) -> CsvColumns:
         header[index] if index < len(header) and header[index] else f"Column {index + 1}"
         for index in range(width)
     ]
+    candidates = [
+        index
+        for index in range(width)
+        if any(index < len(row) and _looks_like_number(row[index]) for row in sample)
+    ]
+    # An id or a count looks like a number too (our own export starts with sms_id):
+    # a column called "phone" wins, then one whose cells have a phone number's length.
     suggested = next(
-        (
-            index
-            for index in range(width)
-            if any(index < len(row) and _looks_like_number(row[index]) for row in sample)
+        (i for i in candidates if i < len(header) and _PHONE_HEADER.search(header[i])),
+        next(
+            (i for i in candidates if any(_phone_length(row, i) for row in sample)),
+            candidates[0] if candidates else None,
         ),
-        None,
     )
     return CsvColumns(columns=columns, has_header=has_header, sample=sample, suggested=suggested)
+
+
+_PHONE_HEADER = re.compile(r"phone|mobile|number|recipient|\btel|msisdn|handy|portable", re.I)
+
+
+def _phone_length(row: list[str], index: int) -> bool:
+    digits = sum(ch.isdigit() for ch in row[index]) if index < len(row) else 0
+    return digits >= 7
 
 
 def parse_recipients_csv(
@@ -414,7 +429,8 @@ def _non_blank_rows(text: str) -> Iterator[tuple[int, list[str]]]:
     try:
         for cells in reader:
             if any(cell.strip() for cell in cells):
-                yield start, cells
+                # Exports (ours and other tools') guard numbers like "+49…" with an apostrophe.
+                yield start, [read_cell(cell) for cell in cells]
             start = reader.line_num + 1
     except csv.Error as error:
         raise CsvError(f"line {reader.line_num}: {error}") from error

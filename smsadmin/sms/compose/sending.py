@@ -46,7 +46,7 @@ from django.utils import timezone
 
 from smsadmin import problems
 from smsadmin.accounts.models import User
-from smsadmin.audit.models import Outcome
+from smsadmin.audit.models import AuditEvent, Outcome
 from smsadmin.audit.recorder import Who, audited, record
 from smsadmin.problems import Problem, problem_for
 from smsadmin.sms.compose.segments import count_segments
@@ -311,6 +311,21 @@ def action_name(send_request: SendRequest) -> str:
 
 def audit_target(send_request: SendRequest) -> str:
     return f"send:{send_request.token}"
+
+
+def request_id_of(send_request: SendRequest) -> str:
+    """The id of the request that carried the send out: its log lines (and audit event) carry it.
+
+    The result page is a later request; its own id would lead support nowhere.
+    """
+    found = (
+        AuditEvent.objects.filter(target=audit_target(send_request), outcome=Outcome.STARTED)
+        .exclude(request_id="")
+        .order_by("-seq")
+        .values_list("request_id", flat=True)
+        .first()
+    )
+    return found or ""
 
 
 def record_repeat(who: Who, send_request: SendRequest) -> None:

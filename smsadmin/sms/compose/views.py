@@ -52,7 +52,7 @@ from smsadmin.sms.compose.segments import (
     replace_lookalikes,
 )
 from smsadmin.sms.deleting import DeleteResult
-from smsadmin.sms.models import SendRequest
+from smsadmin.sms.models import LastSender, SendRequest
 from smsadmin.sociostacks import reads
 from smsadmin.sociostacks.content import rewrite, without_lone_angles
 from smsadmin.sociostacks.errors import SociostacksError
@@ -192,17 +192,24 @@ def _initial_from(send_request: SendRequest, numbers: list[str], zone: ZoneInfo)
 
 
 def _picked_device(request: HttpRequest, devices: list[Device]) -> dict[str, Any]:
-    """The device and SIM to preselect: asked for in the URL, else the person's default."""
+    """The device and SIM to preselect: asked for in the URL, else the ones this person
+    last sent from with this key, else their default."""
     user = request.user
-    wanted_device = query_int(request.GET.get("device")) or user.default_device_id
+    last = LastSender.objects.filter(user=user, key=request.api_key).first()
+    known = {d.id for d in devices}
+    if last is not None and last.device_id not in known:
+        last = None  # that phone has left the account since
+    usual_device = last.device_id if last else user.default_device_id
+    usual_sim = last.sim_id if last else user.default_sim_id
+    wanted_device = query_int(request.GET.get("device")) or usual_device
     device = next((d for d in devices if d.id == wanted_device), None)
     if device is None and len(devices) == 1:
         device = devices[0]
     if device is None:
         return {}
     wanted_sim = query_int(request.GET.get("sim"))
-    if wanted_sim is None and device.id == user.default_device_id:
-        wanted_sim = user.default_sim_id
+    if wanted_sim is None and device.id == usual_device:
+        wanted_sim = usual_sim
     sim = next((s for s in device.sims if s.subscription_id == wanted_sim), None)
     if sim is None and len(device.sims) == 1:
         sim = device.sims[0]
@@ -517,6 +524,8 @@ def send(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
         sending.record_refusal(Who.from_request(request), claimed)
         return _render_confirm(request, claimed.send_request, refusal=claimed.refusal)
     sending.perform(claimed.send_request, request.api_key.client(), Who.from_request(request))
+    sent = claimed.send_request
+    LastSender.remember(request.user, request.api_key, sent.device_id, sent.sim_id)
     return redirect("sms:compose_result", token=token)
 
 
@@ -573,6 +582,7 @@ def result(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
         send_request.error,
         fix_url=send_request.error_fix_url,
         fix_label=send_request.error_fix_label,
+        request_id=sending.request_id_of(send_request) if send_request.error else "",
     )
     if state == SendRequest.State.FAILED:
         # Nothing went out: the person gets their form back, as they filled it.

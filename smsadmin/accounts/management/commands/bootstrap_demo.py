@@ -15,11 +15,23 @@ class Command(BaseCommand):
     help = "Create the demo admin once (wired to the sandbox's key) and print its login."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--sandbox-url", default="http://127.0.0.1:8001/api")
+        parser.add_argument(
+            "--sandbox-url",
+            default="",
+            help="The sandbox the site must talk to; refused when SOCIOSTACKS_API_URL differs.",
+        )
 
     def handle(self, *args: object, sandbox_url: str, **options: object) -> None:
         if not settings.DEBUG:
             raise CommandError("bootstrap_demo is for development (DEBUG=true) only.")
+        # Say what the site will really use: a claimed address it does not use misleads.
+        used = settings.SOCIOSTACKS_API_URL.rstrip("/")
+        if sandbox_url and sandbox_url.rstrip("/") != used:
+            raise CommandError(
+                f"The site talks to {used}, not to the sandbox at {sandbox_url}: set "
+                "SOCIOSTACKS_API_URL (make run does) or remove it from .env."
+            )
+        sandbox_url = used
         password = os.environ.get("SMSADMIN_DEMO_PASSWORD", "")
         if not password:
             raise CommandError("SMSADMIN_DEMO_PASSWORD is not set (make run writes it to .env).")
