@@ -10,11 +10,12 @@ SANDBOX_PORT ?= 8001
 SITE_ADDR ?= 127.0.0.1:8000
 export SMSADMIN_SANDBOX_KEY ?= sandbox-demo-key
 
-.PHONY: help install run test test-sqlite test-postgres lint format bench screenshots clean
+.PHONY: help install run test test-sqlite test-postgres test-container lint format bench screenshots clean
 
 help:
 	@echo "make run    start the sandbox and the site on http://$(SITE_ADDR)"
 	@echo "make test   lint, then the whole suite on SQLite and on PostgreSQL, browser tests included"
+	@echo "make test-container   build the image and run it and docker-compose.yml with podman"
 	@echo "make lint | format | bench | screenshots | clean"
 
 $(STAMP): pyproject.toml
@@ -63,6 +64,11 @@ test-sqlite: install
 
 test-postgres: install
 	DATABASE_URL="$$(scripts/ensure-postgres)" $(PY) -m pytest -n 2 -m "not e2e"
+
+# The Docker image and docker-compose.yml, built and run with podman (no Docker
+# engine here): scripts/container/test, checks in tests/container.
+test-container: install
+	scripts/container/test
 
 bench: install
 	$(PY) bench/run_all.py
