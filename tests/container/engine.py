@@ -111,41 +111,68 @@ class Stack:
     started: list[str] = field(default_factory=list)
 
     def run(self, name: str, *args: str, image: str | None = None) -> str:
-        podman("run", "--detach", "--name", name, "--network", self.network, *args,
-               image or self.image)  # fmt: skip
+        podman(
+            "run", "--detach", "--name", name, "--network", self.network, *args, image or self.image
+        )
         self.started.append(name)
         return name
 
-    def run_command(self, name: str, flags: list[str], command: list[str], image: str | None = None) -> str:
-        podman("run", "--detach", "--name", name, "--network", self.network, *flags,
-               image or self.image, *command)  # fmt: skip
+    def run_command(
+        self, name: str, flags: list[str], command: list[str], image: str | None = None
+    ) -> str:
+        podman(
+            "run",
+            "--detach",
+            "--name",
+            name,
+            "--network",
+            self.network,
+            *flags,
+            image or self.image,
+            *command,
+        )
         self.started.append(name)
         return name
 
     def create_database(self) -> str:
         name = "smsadmin_" + secrets.token_hex(4)
-        podman("exec", "db", "psql", "-U", "smsadmin", "-d", "smsadmin", "-qc",
-               f'CREATE DATABASE "{name}"')  # fmt: skip
+        podman(
+            "exec",
+            "db",
+            "psql",
+            "-U",
+            "smsadmin",
+            "-d",
+            "smsadmin",
+            "-qc",
+            f'CREATE DATABASE "{name}"',
+        )
         return name
 
     def sql(self, database: str, query: str) -> str:
-        return podman("exec", "db", "psql", "-U", "smsadmin", "-d", database, "-At", "-c",
-                      query).stdout.strip()  # fmt: skip
+        return podman(
+            "exec", "db", "psql", "-U", "smsadmin", "-d", database, "-At", "-c", query
+        ).stdout.strip()
 
     def web(self, name: str, database: str, *, image: str | None = None, **extra: str) -> Site:
         port = free_port()
         self.run_command(
             name,
-            [*hardening_flags("web"), "--publish", f"127.0.0.1:{port}:8000",
-             *env_flags(site_environment(database, **extra))],
+            [
+                *hardening_flags("web"),
+                "--publish",
+                f"127.0.0.1:{port}:8000",
+                *env_flags(site_environment(database, **extra)),
+            ],
             [],
             image=image,
-        )  # fmt: skip
+        )
         return Site(name, f"http://127.0.0.1:{port}")
 
     def stop_all(self) -> None:
-        for name in reversed(self.started):
-            podman("rm", "--force", "--time", "2", name, check=False)
+        # One call: removing vfs containers one by one takes seconds each.
+        if self.started:
+            podman("rm", "--force", "--time", "0", *self.started, check=False)
         self.started.clear()
 
 
@@ -199,19 +226,31 @@ def stack(image: str) -> Iterator[Stack]:
     try:
         checks.run(
             "db",
-            "--env", "POSTGRES_USER=smsadmin", "--env", f"POSTGRES_PASSWORD={DB_PASSWORD}",
-            "--env", "POSTGRES_DB=smsadmin",
+            "--env",
+            "POSTGRES_USER=smsadmin",
+            "--env",
+            f"POSTGRES_PASSWORD={DB_PASSWORD}",
+            "--env",
+            "POSTGRES_DB=smsadmin",
             image="docker.io/library/postgres:16",
-        )  # fmt: skip
+        )
         sandbox = COMPOSE["services"]["sandbox"]
         checks.run_command(
             "sandbox",
             [*hardening_flags("sandbox"), "--entrypoint", json.dumps(sandbox["entrypoint"])],
-            ["--host", "0.0.0.0", "--port", "8001", "--api-key", SANDBOX_KEY],
+            # Compose's own command; its one variable is the key, defaulting to ours.
+            [
+                arg.replace("${SMSADMIN_SANDBOX_KEY:-sandbox-demo-key}", SANDBOX_KEY)
+                for arg in sandbox["command"]
+            ],
         )
         deadline = time.monotonic() + 120
-        while podman("exec", "db", "pg_isready", "-U", "smsadmin", "-d", "smsadmin",
-                     check=False).returncode != 0:  # fmt: skip
+        while (
+            podman(
+                "exec", "db", "pg_isready", "-U", "smsadmin", "-d", "smsadmin", check=False
+            ).returncode
+            != 0
+        ):
             assert time.monotonic() < deadline, podman("logs", "db", check=False).stderr
             time.sleep(1)
         yield checks

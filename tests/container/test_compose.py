@@ -45,25 +45,54 @@ class Project:
 
     def compose(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
         result = subprocess.run(
-            [PODMAN_COMPOSE, "--podman-path", PODMAN, "-p", PROJECT,
-             "--profile", "sandbox", "--profile", "redis", *args],
-            cwd=self.folder, capture_output=True, text=True, timeout=timeout, check=False,
-        )  # fmt: skip
+            [
+                PODMAN_COMPOSE,
+                "--podman-path",
+                PODMAN,
+                "-p",
+                PROJECT,
+                "--profile",
+                "sandbox",
+                "--profile",
+                "redis",
+                *args,
+            ],
+            cwd=self.folder,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
         assert result.returncode == 0, f"podman-compose {args}:\n{result.stdout}\n{result.stderr}"
         return result
 
     def container(self, service: str) -> str:
         names = podman(
-            "ps", "--all", "--format", "{{.Names}}",
-            "--filter", f"label=com.docker.compose.project={PROJECT}",
-            "--filter", f"label=com.docker.compose.service={service}",
-        ).stdout.split()  # fmt: skip
+            "ps",
+            "--all",
+            "--format",
+            "{{.Names}}",
+            "--filter",
+            f"label=com.docker.compose.project={PROJECT}",
+            "--filter",
+            f"label=com.docker.compose.service={service}",
+        ).stdout.split()
         assert len(names) == 1, (service, names)
         return names[0]
 
     def sql(self, query: str) -> str:
-        return podman("exec", self.container("db"), "psql", "-U", self.env["POSTGRES_USER"],
-                      "-d", self.env["POSTGRES_DB"], "-At", "-c", query).stdout.strip()  # fmt: skip
+        return podman(
+            "exec",
+            self.container("db"),
+            "psql",
+            "-U",
+            self.env["POSTGRES_USER"],
+            "-d",
+            self.env["POSTGRES_DB"],
+            "-At",
+            "-c",
+            query,
+        ).stdout.strip()
 
 
 def dotenv() -> dict[str, str]:
@@ -102,8 +131,14 @@ def keep_health_current(project: Project, stop: threading.Event) -> None:
     turns healthy and compose's `condition: service_healthy` would wait forever.
     """
     while not stop.wait(3):
-        names = podman("ps", "--format", "{{.Names}}", "--filter",
-                       f"label=com.docker.compose.project={PROJECT}", check=False).stdout.split()  # fmt: skip
+        names = podman(
+            "ps",
+            "--format",
+            "{{.Names}}",
+            "--filter",
+            f"label=com.docker.compose.project={PROJECT}",
+            check=False,
+        ).stdout.split()
         for name in names:
             podman("healthcheck", "run", name, check=False, timeout=30)
 
@@ -127,10 +162,26 @@ def project(tmp_path_factory, image: str) -> Iterator[Project]:
         stop.set()
         health.join()
         subprocess.run(
-            [PODMAN_COMPOSE, "--podman-path", PODMAN, "-p", PROJECT, "--profile", "sandbox",
-             "--profile", "redis", "down", "--volumes", "--timeout", "2"],
-            cwd=folder, capture_output=True, timeout=300, check=False,
-        )  # fmt: skip
+            [
+                PODMAN_COMPOSE,
+                "--podman-path",
+                PODMAN,
+                "-p",
+                PROJECT,
+                "--profile",
+                "sandbox",
+                "--profile",
+                "redis",
+                "down",
+                "--volumes",
+                "--timeout",
+                "2",
+            ],
+            cwd=folder,
+            capture_output=True,
+            timeout=300,
+            check=False,
+        )
 
 
 def wait_serving(url: str, container: str, timeout: float = 240) -> Site:

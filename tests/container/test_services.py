@@ -23,7 +23,9 @@ def test_two_replicas_started_at_once_apply_the_migrations_once(checks: Stack):
     applying = [log.count("Applying ") for log in logs]
     assert sorted(applying)[0] == 0 and sorted(applying)[1] > 20, applying
     assert any("No migrations to apply." in log for log in logs), logs
-    rows = checks.sql(database, "SELECT count(*), count(DISTINCT (app, name)) FROM django_migrations")
+    rows = checks.sql(
+        database, "SELECT count(*), count(DISTINCT (app, name)) FROM django_migrations"
+    )
     total, distinct = rows.split("|")
     assert total == distinct, rows
     # Both created the admin at most once between them.
