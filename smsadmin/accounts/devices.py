@@ -2,12 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.conf import settings
-
 from smsadmin.accounts.models import User
 from smsadmin.keys.crypto import KeyDecryptionError
 from smsadmin.keys.selection import active_key
-from smsadmin.sociostacks.budget import cached_read
+from smsadmin.sociostacks import reads
 from smsadmin.sociostacks.errors import SociostacksError
 from smsadmin.sociostacks.types import Device
 
@@ -28,14 +26,8 @@ def device_choices(user: User) -> DeviceChoices:
         )
     try:
         client = key.client()
-        # Shared with every other page that lists devices: one upstream call
-        # serves them all while the copy is fresh.
-        cached = cached_read(
-            client.fingerprint,
-            "devices",
-            client.all_devices,
-            fresh_for=settings.SOCIOSTACKS_DIRECTORY_FRESH_SECONDS,
-        )
+        # The same read (and cache entry) as every other page that lists devices.
+        cached = reads.devices(client)
     except KeyDecryptionError:
         return DeviceChoices(
             None,

@@ -231,8 +231,11 @@ def audited(
     actor: User | None = None,
     target: str = "",
     details: dict[str, Any] | None = None,
+    who: Who | None = None,
 ) -> Iterator[Attempt]:
     """Record the attempt before the body runs and its outcome after, linked.
+
+    ``who`` (built by the view) or else ``request`` and ``actor`` say who acted.
 
     The attempt is committed first, so a crash or a hung upstream call in
     between still leaves a trace; that holds only outside the caller's own
@@ -240,10 +243,11 @@ def audited(
     Upstream errors are recorded with their class and HTTP status and then
     re-raised for the view to explain.
     """
+    if who is None:
+        who = Who.from_request(request, actor)
     started = record(
         action,
-        request=request,
-        actor=actor,
+        who=who,
         outcome=Outcome.STARTED,
         target=target,
         details=details,
@@ -255,8 +259,7 @@ def audited(
         record_failure(
             action,
             error,
-            request=request,
-            actor=actor,
+            who=who,
             target=attempt.target if attempt.target is not None else target,
             details=attempt.details,
             parent=started,
@@ -264,8 +267,7 @@ def audited(
         raise
     record(
         action,
-        request=request,
-        actor=actor,
+        who=who,
         outcome=attempt.outcome,
         target=attempt.target if attempt.target is not None else target,
         details=attempt.details,
@@ -282,6 +284,7 @@ def record_failure(
     target: str = "",
     details: dict[str, Any] | None = None,
     parent: AuditEvent | None = None,
+    who: Who | None = None,
 ) -> AuditEvent:
     """One event for an action that failed: its outcome, error class and upstream status."""
     status = getattr(error, "status", None)
@@ -289,6 +292,7 @@ def record_failure(
         action,
         request=request,
         actor=actor,
+        who=who,
         outcome=_outcome_of(error),
         target=target,
         details={**(details or {}), **_error_details(error)},

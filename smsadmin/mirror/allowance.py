@@ -26,10 +26,7 @@ from smsadmin.sociostacks import budget
 
 T = TypeVar("T")
 
-# What Sociostacks documents; used until an answer has told us the key's own limit.
-DEFAULT_LIMIT = 60
-
-RATE_LIMITED = "Sociostacks asked us to wait"
+ASKED_TO_WAIT = "Sociostacks asked us to wait"
 SHARE_SPENT = "the sync's share of this minute's budget is spent"
 
 
@@ -41,7 +38,7 @@ class Allowance:
 
     def limit(self) -> int:
         state = budget.current_state(self.fingerprint)
-        return state.limit if state is not None and state.limit else DEFAULT_LIMIT
+        return state.limit if state is not None and state.limit else budget.DEFAULT_LIMIT
 
     def per_minute(self) -> int:
         """The most calls the sync may make in one minute."""
@@ -50,7 +47,7 @@ class Allowance:
     def refusal(self) -> str | None:
         """Why the next call must wait, or None when it may go ahead."""
         if budget.blocked_for(self.fingerprint):
-            return RATE_LIMITED
+            return ASKED_TO_WAIT
         share = self.per_minute()
         if budget.calls_this_minute(self.fingerprint) >= share:
             return SHARE_SPENT

@@ -29,6 +29,7 @@ from smsadmin.mirror import sync
 from smsadmin.mirror.allowance import Allowance
 from smsadmin.mirror.export import PROGRESS_FROM_ROWS, ExportProgress, csv_lines
 from smsadmin.mirror.models import KeyAccount, MirroredMessage, SyncState
+from smsadmin.mirror.progress import progress_of
 from smsadmin.mirror.search import SearchForm, result_page, shown
 from smsadmin.rendering import page_or_fragment
 from smsadmin.sociostacks import budget
@@ -71,7 +72,7 @@ def _counted(request: HttpRequest, name: str) -> int:
 def search(request: HttpRequest) -> HttpResponse:
     link, state = _mirror_of(request)
     form = _form(request, state)
-    context: dict[str, object] = {"form": form, "state": state, "progress": sync.progress(state)}
+    context: dict[str, object] = {"form": form, "state": state, "progress": progress_of(state)}
     if form.is_valid():
         page = result_page(
             form.apply(_rows(link)), _counted(request, "page"), request.user.page_size
@@ -192,7 +193,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     allowance = Allowance(fingerprint)
     context: dict[str, object] = {
         "state": state,
-        "progress": sync.progress(state),
+        "progress": progress_of(state),
         "budget_used": budget.calls_this_minute(fingerprint),
         "budget_limit": allowance.limit(),
         "not_limited": budget.is_unlimited(fingerprint),
@@ -236,5 +237,5 @@ def sync_now(request: HttpRequest) -> HttpResponse:
     elif not request.htmx:
         return redirect("home")
     _link, state = _mirror_of(request)
-    context["progress"] = sync.progress(state)
+    context["progress"] = progress_of(state)
     return TemplateResponse(request, "mirror/_sync.html", context)

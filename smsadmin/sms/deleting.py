@@ -8,11 +8,10 @@ at the first 429 rather than spend further calls on certain refusals.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.http import HttpRequest
-
 from smsadmin import problems
-from smsadmin.audit.recorder import audited
-from smsadmin.mirror import sync as mirror_sync
+from smsadmin.audit.recorder import Who, audited
+from smsadmin.keys.models import ApiKey
+from smsadmin.mirror import storing as mirror_storing
 from smsadmin.problems import problem_for
 from smsadmin.sociostacks import budget
 from smsadmin.sociostacks.client import SociostacksClient
@@ -75,11 +74,11 @@ def in_request_refusal(client: SociostacksClient, count: int) -> TooManyForNow |
 
 
 def _delete(
-    request: HttpRequest, client: SociostacksClient, sms_id: int, cancelling: bool
+    who: Who, key: ApiKey, client: SociostacksClient, sms_id: int, cancelling: bool
 ) -> DeleteResult:
     action = "cancel" if cancelling else "delete"
     try:
-        with audited(action, request=request, target=f"sms:{sms_id}"):
+        with audited(action, who=who, target=f"sms:{sms_id}"):
             client.delete_message(sms_id)
     except NotFound:
         outcome = ALREADY_GONE
@@ -88,23 +87,23 @@ def _delete(
     else:
         outcome = DELETED
     # Gone upstream either way: search and the dashboard must not show it any more.
-    mirror_sync.mark_deleted(request.api_key, sms_id)
+    mirror_storing.mark_deleted(key, sms_id)
     return DeleteResult(sms_id, outcome, cancelling)
 
 
-def delete_one(request: HttpRequest, sms_id: int, *, cancelling: bool = False) -> DeleteResult:
-    return _delete(request, request.api_key.client(), sms_id, cancelling)
+def delete_one(who: Who, key: ApiKey, sms_id: int, *, cancelling: bool = False) -> DeleteResult:
+    return _delete(who, key, key.client(), sms_id, cancelling)
 
 
 def delete_messages(
-    request: HttpRequest, sms_ids: Sequence[int], *, cancelling: bool = False
+    who: Who, key: ApiKey, sms_ids: Sequence[int], *, cancelling: bool = False
 ) -> list[DeleteResult]:
     """Each id in turn; one failing does not stop the others, but a 429 stops them all.
 
     After a 429 (ours or a colleague's) every further call would be refused
     too and push the block out: the rest are reported as not tried.
     """
-    client = request.api_key.client()
+    client = key.client()
     results: list[DeleteResult] = []
     for index, sms_id in enumerate(sms_ids):
         if wait := budget.blocked_for(client.fingerprint):
@@ -113,5 +112,5 @@ def delete_messages(
                 DeleteResult(left, NOT_TRIED, cancelling, reason) for left in sms_ids[index:]
             ]
             break
-        results.append(_delete(request, client, sms_id, cancelling))
+        results.append(_delete(who, key, client, sms_id, cancelling))
     return results

@@ -1,30 +1,25 @@
-"""Reading messages through the shared budget: pages, one message, the scheduled ones.
+"""Naming what upstream reads return, for pages: rows, directories, freshness, the scheduled scan.
 
-Every read goes through ``budget.cached_read`` so that one upstream answer
-serves every viewer of the same key, and so that a 429 or an outage shows the
-last answer we had instead of an error. Phone numbers and device names come
-from directories fetched whole (one call per 1000 contacts), never one call
-per table row; numbers the contact list does not show come from what
-smsadmin wrote down (``numbers.known_numbers``).
+The reads themselves (cached, shared by every viewer of a key) live in
+``sociostacks/reads.py``. Phone numbers and device names come from
+directories fetched whole (one call per 1000 contacts), never one call per
+table row; numbers the contact list does not show come from what smsadmin
+wrote down (``numbers.known_numbers``).
 """
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.conf import settings
 from django.utils import timezone
 
 from smsadmin.sms.numbers import known_numbers
-from smsadmin.sociostacks import budget
+from smsadmin.sociostacks import reads
 from smsadmin.sociostacks.budget import Cached
 from smsadmin.sociostacks.client import SociostacksClient
 from smsadmin.sociostacks.errors import SociostacksError
 from smsadmin.sociostacks.types import Contact, Device, Message, Page, Sim
 
-# When a page shows a contact the directory does not know yet (a number we
-# just sent to for the first time), the directory may be refreshed this soon.
-CONTACTS_REFRESH_FOR_UNKNOWN = 15
 SCAN_PAGE_SIZE = 1000
 
 
@@ -114,46 +109,9 @@ def describe(
 def _account_id(client: SociostacksClient) -> int | None:
     """The key's account, to look its numbers up under; None when it cannot be read now."""
     try:
-        return client.account().id
+        return reads.account(client).value.id
     except SociostacksError:
         return None
-
-
-def devices(client: SociostacksClient, *, refresh: bool = False) -> Cached[list[Device]]:
-    """The account's phones; ``refresh`` reads them again now, if the budget allows."""
-    return budget.cached_read(
-        client.fingerprint,
-        "devices",
-        client.all_devices,
-        fresh_for=0 if refresh else settings.SOCIOSTACKS_DIRECTORY_FRESH_SECONDS,
-        invalidated_by_writes=False,
-    )
-
-
-def contacts(client: SociostacksClient, needed: set[int]) -> Cached[dict[int, Contact]]:
-    """The contact directory; refreshed sooner when it misses a contact we need."""
-    answer = budget.cached_read(
-        client.fingerprint,
-        "contacts",
-        client.all_contacts,
-        fresh_for=settings.SOCIOSTACKS_DIRECTORY_FRESH_SECONDS,
-        invalidated_by_writes=False,
-    )
-    if needed <= answer.value.keys():
-        return answer
-    return budget.cached_read(
-        client.fingerprint,
-        "contacts",
-        client.all_contacts,
-        fresh_for=CONTACTS_REFRESH_FOR_UNKNOWN,
-        invalidated_by_writes=False,
-    )
-
-
-def contacts_as_last_read(client: SociostacksClient) -> Mapping[int, Contact] | None:
-    """The contact directory as some page last read it, without a call; None if never."""
-    answer = budget.last_read(client.fingerprint, "contacts")
-    return None if answer is None else answer.value
 
 
 def directory_for(
@@ -167,8 +125,8 @@ def directory_for(
     """
     known = known_numbers(_account_id(client), [m.sms_id for m in messages])
     needed = {m.contact_id for m in messages if m.contact_id and m.sms_id not in known}
-    contact_answer = contacts(client, needed)
-    device_answer = devices(client)
+    contact_answer = reads.contacts(client, needed)
+    device_answer = reads.devices(client)
     directory = Directory(contact_answer.value, tuple(device_answer.value))
     return directory, known, [contact_answer, device_answer]
 
@@ -184,40 +142,8 @@ class MessagePage:
         return any(row.message.is_pending for row in self.rows)
 
 
-# Pages up to this size also fill the cache for each of their messages, so
-# opening one from the list costs no upstream call; bigger pages would cost
-# more cache writes than the detail views they save.
-PRIME_DETAILS_UP_TO = 250
-
-
-def _message_name(sms_id: int) -> str:
-    return f"message:{sms_id}"
-
-
-def _messages(client: SociostacksClient, page: int, size: int) -> Cached[Page[Message]]:
-    fingerprint = client.fingerprint
-
-    def fetch() -> Page[Message]:
-        generation = budget.current_generation(fingerprint)
-        answer = client.list_messages(page=page, results_per_page=size)
-        if size <= PRIME_DETAILS_UP_TO:
-            budget.prime(
-                fingerprint,
-                {_message_name(m.sms_id): m for m in answer.items},
-                generation=generation,
-            )
-        return answer
-
-    return budget.cached_read(
-        fingerprint,
-        f"messages:{page}:{size}",
-        fetch,
-        fresh_for=settings.SOCIOSTACKS_LIST_FRESH_SECONDS,
-    )
-
-
 def message_page(client: SociostacksClient, page: int, size: int) -> MessagePage:
-    answer = _messages(client, page, size)
+    answer = reads.messages(client, page, size)
     directory, known, directory_answers = directory_for(client, answer.value.items)
     return MessagePage(
         page=answer.value,
@@ -233,12 +159,7 @@ class MessageDetail:
 
 
 def message_detail(client: SociostacksClient, sms_id: int) -> MessageDetail:
-    answer = budget.cached_read(
-        client.fingerprint,
-        _message_name(sms_id),
-        lambda: client.get_message(sms_id),
-        fresh_for=settings.SOCIOSTACKS_LIST_FRESH_SECONDS,
-    )
+    answer = reads.message(client, sms_id)
     directory, known, directory_answers = directory_for(client, [answer.value])
     (row,) = describe([answer.value], directory, known)
     return MessageDetail(row=row, freshness=Freshness.of(answer, *directory_answers))
@@ -265,7 +186,7 @@ def scheduled_messages(client: SociostacksClient, max_pages: int) -> ScheduledSc
     """
     answers: list[Cached[Page[Message]]] = []
     for page_number in range(1, max_pages + 1):
-        answer = _messages(client, page_number, SCAN_PAGE_SIZE)
+        answer = reads.messages(client, page_number, SCAN_PAGE_SIZE)
         answers.append(answer)
         if not answer.value.has_next:
             break

@@ -14,7 +14,7 @@ from smsadmin.accounts.models import PAGE_SIZES
 from smsadmin.accounts.roles import Role
 from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
-from smsadmin.audit.recorder import message_target, record, record_failure
+from smsadmin.audit.recorder import Who, message_target, record, record_failure
 from smsadmin.conversations.provenance import mirrored_copy, provenance
 from smsadmin.http import is_storable_id, query_int, safe_next
 from smsadmin.keys.decorators import api_key_required
@@ -174,7 +174,7 @@ def message_delete(request: HttpRequest, sms_id: int) -> HttpResponse:
             request, "sms/delete_confirm.html", {"sms_id": sms_id, "row": detail.row}
         )
 
-    result = delete_one(request, sms_id, cancelling=cancelling)
+    result = delete_one(Who.from_request(request), request.api_key, sms_id, cancelling=cancelling)
     if request.htmx:
         # The row is swapped for nothing when it went; otherwise for a row
         # that says why it is still there.
@@ -216,7 +216,7 @@ def bulk_delete(request: HttpRequest) -> HttpResponse:
             "sms/bulk_delete_confirm.html",
             {"ids": ids, "back": back, "too_many": too_many},
         )
-    results = delete_messages(request, ids)
+    results = delete_messages(Who.from_request(request), request.api_key, ids)
     not_tried = [result for result in results if result.outcome == NOT_TRIED]
     return TemplateResponse(
         request,

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import requests
 from django.conf import settings
 
-from . import budget, content
+from . import budget, content, reads
 from .errors import (
     InvalidRequest,
     NotFound,
@@ -33,14 +33,13 @@ from .errors import (
     ValidationRefused,
     error_for,
 )
+from .reads import PAGE_SIZES
 from .types import Account, BatchResult, Contact, Device, Message, Page, record, sms_ids
 
 T = TypeVar("T")
 
 logger = logging.getLogger("smsadmin.sociostacks")
 
-# Any other value is silently ignored upstream and the account default applies.
-PAGE_SIZES = frozenset({10, 25, 50, 100, 250, 500, 1000})
 # Upstream inserts recipients in chunks of 5000 and answers only the last
 # chunk's ids (none at all for exactly 5000): one short of a chunk, every id comes back.
 MAX_RECIPIENTS_PER_POST = 4999
@@ -50,7 +49,6 @@ _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 GET_RETRIES = 2
 _RETRY_STATUSES = frozenset({502, 503, 504})
 DEFAULT_RETRY_AFTER = 60
-ACCOUNT_FRESH_SECONDS = 60 * 60
 # The only format upstream accepts; anything else silently means "now".
 _SCHEDULED_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -125,7 +123,7 @@ def _positive_id(value: int, what: str) -> int:
 def _check_paging(page: int, results_per_page: int) -> None:
     _positive_id(page, "The page number")
     if results_per_page not in PAGE_SIZES:
-        sizes = ", ".join(map(str, sorted(PAGE_SIZES)))
+        sizes = ", ".join(map(str, PAGE_SIZES))
         raise InvalidRequest(f"Results per page must be one of {sizes}.")
 
 
@@ -336,14 +334,7 @@ class SociostacksClient:
         ``reserve=0`` is for a write that needs it: it may spend the calls
         that reads leave to writes.
         """
-        return budget.cached_read(
-            self._fingerprint,
-            "account",
-            self.get_account,
-            fresh_for=ACCOUNT_FRESH_SECONDS,
-            reserve=reserve,
-            invalidated_by_writes=False,
-        ).value
+        return reads.account(self, reserve=reserve).value
 
     def account_timezone(self) -> ZoneInfo:
         """The zone upstream reads `scheduled_datetime` in, cached for an hour."""

@@ -3,7 +3,7 @@
 import pytest
 from django.db import DatabaseError
 
-from smsadmin.mirror import sync
+from smsadmin.mirror import storing
 from tests.conftest import UPSTREAM, give_key
 from tests.mirror.conftest import link, mirrored
 from tests.sms import upstream_fakes as fake
@@ -54,7 +54,7 @@ def test_a_broken_mirror_does_not_break_the_delete(signed_in, upstream, monkeypa
     def broken(*args, **kwargs):
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(sync.MirroredMessage.objects, "filter", broken)
+    monkeypatch.setattr(storing.MirroredMessage.objects, "filter", broken)
     response = signed_in.post("/messages/15/delete/", follow=True)
     assert "Message 15 was deleted." in response.content.decode()
 

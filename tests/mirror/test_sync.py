@@ -9,7 +9,7 @@ from django.utils import timezone
 from smsadmin.accounts.models import Team
 from smsadmin.keys.models import ApiKey
 from smsadmin.mirror import sync
-from smsadmin.mirror.allowance import RATE_LIMITED
+from smsadmin.mirror.allowance import ASKED_TO_WAIT
 from smsadmin.mirror.models import LIVE, KeyAccount, MirroredMessage, SyncState
 from smsadmin.sms.models import SentMessage
 from smsadmin.sociostacks import budget
@@ -90,7 +90,7 @@ def test_a_first_sync_spends_at_most_its_share_of_each_minute(sandbox_upstream, 
 
 def test_people_keep_the_other_half_of_the_minute(sandbox_upstream, key):
     report = sync.run(key, holder="test")
-    assert report.paused and report.paused != RATE_LIMITED
+    assert report.paused and report.paused != ASKED_TO_WAIT
     client = key.client()
     for page in range(1, RATE_LIMIT - SHARE + 1):
         client.list_messages(page, 10)  # none of these is refused
@@ -250,7 +250,7 @@ def test_a_second_sync_of_the_same_account_waits_its_turn(sandbox_upstream, key)
 def test_it_stops_at_once_when_upstream_says_wait(sandbox_upstream, key):
     budget.record_rate_limited(key.client().fingerprint, 30)
     report = sync.run(key, holder="test")
-    assert report.paused == RATE_LIMITED and report.wait_seconds >= 29
+    assert report.paused == ASKED_TO_WAIT and report.wait_seconds >= 29
     assert upstream_calls(sandbox_upstream) == 0
 
 

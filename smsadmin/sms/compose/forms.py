@@ -1,14 +1,16 @@
-"""The compose form: message, recipients (typed or a CSV file), device and SIM, now or later.
+"""The compose form: its fields, their validation, and the draft a valid one makes.
 
-The live checks on the page call the same methods a submit runs
-(``recipient_check``, ``segment_count``), so what the preview says is what
-the submit decides.
+What the fields mean lives beside them: the recipients (typed, or a CSV file
+and its column) are checked by ``recipients.check_recipients``, a time to
+send later by ``scheduling.scheduled_moment``, the length in segments by
+``segments``. The live checks on the page call the same methods a submit
+runs (``recipient_check``, ``segment_count``), so what the preview says is
+what the submit decides.
 """
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,27 +19,15 @@ import phonenumbers
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
-from smsadmin.http import query_int
-from smsadmin.sms.compose.recipients import (
-    CsvColumns,
-    CsvError,
-    RecipientsResult,
-    csv_columns,
-    parse_recipients,
-    parse_recipients_csv,
-)
+from smsadmin.sms.compose.contacts import ContactBook, Listed
+from smsadmin.sms.compose.recipients import RecipientCheck, check_recipients
+from smsadmin.sms.compose.scheduling import scheduled_moment
 from smsadmin.sms.compose.segments import MAX_CONTENT_LENGTH, SegmentCount, count_segments
-from smsadmin.sms.compose.sending import SCHEDULE_HORIZON, Draft
+from smsadmin.sms.compose.sending import Draft
 from smsadmin.sociostacks import content as stored_text
-from smsadmin.sociostacks.client import repeated_wall_time
 from smsadmin.sociostacks.types import Device, Sim
 
-# DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) bounds the whole request; this limit
-# turns a huge paste into a sentence instead of Django's 400 page.
-MAX_RECIPIENTS_TEXT = 2_000_000
-MAX_CSV_BYTES = 5 * 1024 * 1024
-# A page listing 100,000 bad entries helps nobody; the first ones show the pattern.
-SHOWN_ENTRIES = 200
+NO_CONTACTS = ContactBook(())
 
 NOW = "now"
 LATER = "later"
@@ -61,88 +51,6 @@ def sim_value(device_id: int, sim: Sim) -> str:
     # A subscription id is unique only within its phone (both of two phones
     # may have SIM 1), so a SIM choice names its device too.
     return f"{device_id}:{sim.subscription_id}"
-
-
-@dataclass(frozen=True)
-class Entry:
-    """An entry of the recipients worth a line on the page: where, what, why."""
-
-    where: str
-    text: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class RecipientCheck:
-    """The typed numbers and the uploaded file as one list, with what is wrong in them."""
-
-    valid: list[str] = field(default_factory=list)
-    duplicates: int = 0
-    invalid: list[Entry] = field(default_factory=list)
-    warnings: list[Entry] = field(default_factory=list)
-    source: str = ""
-    file_name: str = ""
-    columns: CsvColumns | None = None
-    column_used: int | None = None
-    error: str = ""  # why the recipients could not be read at all
-    # Valid numbers whose contact opted out; None when that could not be checked.
-    opted_out: list[str] | None = field(default_factory=list)
-    # The file's entries as lines of text, to carry them into the recipients
-    # box when the form comes back (a file input cannot be filled again).
-    upload_as_text: str = ""
-
-    @property
-    def valid_count(self) -> int:
-        return len(self.valid)
-
-    @property
-    def invalid_count(self) -> int:
-        return len(self.invalid)
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.valid or self.invalid or self.duplicates or self.error)
-
-    @property
-    def shown_invalid(self) -> list[Entry]:
-        return self.invalid[:SHOWN_ENTRIES]
-
-    @property
-    def more_invalid(self) -> int:
-        return max(0, len(self.invalid) - SHOWN_ENTRIES)
-
-    @property
-    def shown_warnings(self) -> list[Entry]:
-        return self.warnings[:SHOWN_ENTRIES]
-
-    @property
-    def more_warnings(self) -> int:
-        return max(0, len(self.warnings) - SHOWN_ENTRIES)
-
-
-def _merge(parts: Sequence[tuple[str, RecipientsResult]]) -> dict[str, Any]:
-    """One recipients list from the typed text and the file, duplicates across both removed."""
-    valid: list[str] = []
-    seen: set[str] = set()
-    duplicates = 0
-    invalid: list[Entry] = []
-    warnings: list[Entry] = []
-    for place, result in parts:
-        duplicates += result.duplicates
-        fresh = {number for number in result.valid if number not in seen}
-        for number in result.valid:
-            if number in seen:
-                duplicates += 1
-            else:
-                seen.add(number)
-                valid.append(number)
-        invalid += [Entry(f"{place} {e.line}", e.text, e.reason) for e in result.invalid]
-        warnings += [
-            Entry(f"{place} {w.line}", w.number, w.reason)
-            for w in result.warnings
-            if w.number in fresh
-        ]
-    return {"valid": valid, "duplicates": duplicates, "invalid": invalid, "warnings": warnings}
 
 
 class ComposeForm(forms.Form):
@@ -225,12 +133,14 @@ class ComposeForm(forms.Form):
         region: str | None,
         now: datetime,
         devices_known: bool = True,
-        opted_out: frozenset[str] | None = frozenset(),
+        contacts: ContactBook | None = NO_CONTACTS,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # The contact directory as last read; None: it could not be read just now.
+        self.contacts = contacts
         # E.164 numbers of the account's contacts who opted out; None: not known now.
-        self.opted_out = opted_out
+        self.opted_out = None if self.contacts is None else self.contacts.opted_out
         self.devices = {device.id: device for device in devices}
         # False when the device list could not be loaded: then an empty list
         # says nothing about the account.
@@ -250,7 +160,8 @@ class ComposeForm(forms.Form):
             else "Write every number with its country code, e.g. +44 7700 900123."
         )
         self.fields["recipients"].help_text = (
-            "One number per line, or separated by commas, semicolons or spaces. " + region_words
+            "One number or contact name per line, or numbers separated by commas, semicolons "
+            "or spaces. " + region_words
         )
 
     # --- Choices ---------------------------------------------------------------
@@ -299,87 +210,21 @@ class ComposeForm(forms.Form):
 
     @cached_property
     def recipient_check(self) -> RecipientCheck:
-        text = normalise_newlines(str(self._raw("recipients") or ""))
-        if len(text) > MAX_RECIPIENTS_TEXT:
-            return RecipientCheck(
-                error=f"The recipients box holds {len(text):,} characters; at most "
-                f"{MAX_RECIPIENTS_TEXT:,} are read. Upload the numbers as a CSV file instead."
-            )
-        parts: list[tuple[str, RecipientsResult]] = []
-        sources: list[str] = []
-        if text.strip():
-            parts.append(("line", parse_recipients(text, self.region)))
-            sources.append("typed in")
         upload: UploadedFile | None = self.files.get("recipients_file") if self.is_bound else None
-        if upload is None:
-            merged = _merge(parts)
-            return RecipientCheck(
-                **merged, opted_out=self._opted_out(merged["valid"]), source=", ".join(sources)
-            )
-        read = self._read_upload(upload)
-        if read.result is None:
-            return RecipientCheck(file_name=read.name, columns=read.columns, error=read.error)
-        parts.append(("row", read.result))
-        column = f", column “{read.column_name}”" if len(read.columns.columns) > 1 else ""
-        sources.append(f"{read.name}{column}")
-        merged = _merge(parts)
-        return RecipientCheck(
-            **merged,
-            opted_out=self._opted_out(merged["valid"]),
-            source=" and ".join(sources),
-            file_name=read.name,
-            columns=read.columns,
-            column_used=read.column_used,
-            upload_as_text="\n".join(
-                [*read.result.valid, *(entry.text for entry in read.result.invalid)]
-            ),
+        return check_recipients(
+            normalise_newlines(str(self._raw("recipients") or "")),
+            upload,
+            chosen_column=str(self._raw("csv_column") or ""),
+            region=self.region,
+            opted_out=self.opted_out,
+            names=self.contacts.numbers_by_name if self.contacts else None,
         )
 
-    def _opted_out(self, valid: list[str]) -> list[str] | None:
-        if self.opted_out is None:
-            return None
-        return [number for number in valid if number in self.opted_out]
-
-    def _read_upload(self, upload: UploadedFile) -> "_Upload":
-        # The name is the browser's to choose: keep it printable and short.
-        name = "".join(char for char in upload.name or "" if char.isprintable())[:100]
-        name = name or "the file"
-        if upload.size and upload.size > MAX_CSV_BYTES:
-            return _Upload(
-                name,
-                error=f"{name} is {upload.size / 1024 / 1024:.1f} MB; files of at most "
-                f"{MAX_CSV_BYTES // 1024 // 1024} MB are read. Split it into smaller files.",
-            )
-        upload.seek(0)
-        data = upload.read()
-        try:
-            columns = csv_columns(data)
-        except CsvError as error:
-            return _Upload(name, error=f"{name} cannot be read: {error}.")
-        try:
-            column = self._column(columns, name)
-            result = parse_recipients_csv(data, column, self.region)
-        except (CsvError, _NoNumberColumn) as error:
-            message = str(error) if isinstance(error, _NoNumberColumn) else f"{name}: {error}."
-            return _Upload(name, columns=columns, error=message)
-        index = column if isinstance(column, int) else _index_of(columns, column)
-        return _Upload(name, result=result, columns=columns, column_used=index)
-
-    def _column(self, columns: CsvColumns, name: str) -> int | str:
-        chosen = str(self._raw("csv_column") or "").strip()
-        if (number := query_int(chosen)) is not None:
-            return number - 1
-        if chosen:
-            return chosen
-        if len(columns.columns) <= 1:
-            return 0
-        if columns.suggested is not None:
-            return columns.suggested
-        listed = ", ".join(f"{i}. {c}" for i, c in enumerate(columns.columns, start=1))
-        raise _NoNumberColumn(
-            f"No column of {name} looks like phone numbers ({listed}). "
-            "Type the name or number of the column that holds them."
-        )
+    def suggestions(self) -> tuple[str, list[Listed]]:
+        """The name being typed last in the recipients box and the contacts it matches."""
+        if self.contacts is None:
+            return "", []
+        return self.contacts.suggest(str(self._raw("recipients") or ""))
 
     # --- Validation ----------------------------------------------------------------
 
@@ -525,54 +370,3 @@ def _invalid_sentence(check: RecipientCheck) -> str:
         f"“Leave out the entries that are not valid phone numbers” to send to the "
         f"{check.valid_count:,} valid {'one' if check.valid_count == 1 else 'ones'} only."
     )
-
-
-class _NoNumberColumn(ValueError):
-    """A CSV with several columns, none of which looks like phone numbers."""
-
-
-@dataclass(frozen=True)
-class _Upload:
-    """An uploaded CSV as read: its entries, or why they could not be read."""
-
-    name: str
-    result: RecipientsResult | None = None
-    columns: CsvColumns = field(default_factory=lambda: CsvColumns([], False, [], None))
-    column_used: int | None = None
-    error: str = ""
-
-    @property
-    def column_name(self) -> str:
-        if self.column_used is None or self.column_used >= len(self.columns.columns):
-            return ""
-        return self.columns.columns[self.column_used]
-
-
-def _index_of(columns: CsvColumns, name: str) -> int | None:
-    wanted = name.strip().casefold()
-    return next(
-        (i for i, column in enumerate(columns.columns) if column.strip().casefold() == wanted),
-        None,
-    )
-
-
-def scheduled_moment(
-    day: date, clock: time, zone: ZoneInfo, now: datetime
-) -> tuple[datetime | None, str]:
-    """The moment a date and time in ``zone`` name, or why they cannot be sent at."""
-    local = datetime.combine(day, clock.replace(second=0, microsecond=0), tzinfo=zone)
-    if repeated_wall_time(local):
-        # The clocks show it twice; Sociostacks reads such a time as the second
-        # one, and so does this form (the confirmation says which it is).
-        local = local.replace(fold=1)
-    shown = f"{local:%Y-%m-%d %H:%M} ({zone.key})"
-    moment = local.astimezone(UTC)
-    if moment.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
-        return None, f"There is no {shown}: the clocks skip that hour. Pick another time."
-    if moment <= now:
-        return None, f"{shown} is in the past. Pick a time in the future."
-    if moment - now > SCHEDULE_HORIZON:
-        return None, (
-            f"{shown} is more than {SCHEDULE_HORIZON.days} days ahead. Pick a time within a year."
-        )
-    return moment, ""

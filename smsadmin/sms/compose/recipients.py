@@ -1,8 +1,9 @@
 """Turn pasted text or an uploaded CSV into a clean list of E.164 recipients.
 
-Pure functions, no Django: the compose screen hands in what the person pasted or
-uploaded and shows back the valid numbers (duplicates removed), the entries that
-are not numbers with the line they came from, and warnings for numbers that are
+No request and no form: the compose screen hands in what the person pasted or
+uploaded (``check_recipients``, which also picks the CSV column of numbers)
+and shows back the valid numbers (duplicates removed), the entries that are
+not numbers with the line they came from, and warnings for numbers that are
 valid but may not receive SMS.
 """
 
@@ -12,12 +13,16 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from itertools import chain
+from typing import Any, Protocol
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult
+
+from smsadmin.http import query_int
+from smsadmin.sms.compose.contacts import name_key
 
 MAX_RECIPIENTS = 100_000
 
@@ -89,12 +94,20 @@ class RecipientWarning:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class NamedEntry:
+    line: int
+    name: str  # as the person wrote it
+    number: str  # E.164 of the one contact with that name
+
+
 @dataclass(frozen=True)
 class RecipientsResult:
     valid: list[str]  # E.164, first-seen order, no duplicates
     duplicates: int  # repeats removed from `valid`
     invalid: list[InvalidEntry]
     warnings: list[RecipientWarning]  # about numbers that are still in `valid`
+    named: list[NamedEntry] = field(default_factory=list)  # names that stood for numbers
 
     @property
     def valid_count(self) -> int:
@@ -129,19 +142,26 @@ class _Checked:
     e164: str | None  # None when invalid
     number_type: int
     reason: str  # why it is invalid; empty when valid
+    is_name: bool = False  # a contact's name that stood for its number
 
 
-def parse_recipients(text: str, default_region: str | None = None) -> RecipientsResult:
+def parse_recipients(
+    text: str,
+    default_region: str | None = None,
+    names: Mapping[str, tuple[str, ...]] | None = None,
+) -> RecipientsResult:
     """Parse numbers separated by newlines, commas, semicolons, tabs or spaces.
 
     Numbers without "+" or "00" are read as national numbers of `default_region`
-    (e.g. "DE"); without a default region they are invalid.
+    (e.g. "DE"); without a default region they are invalid. ``names`` maps a
+    contact name (compared by ``name_key``) to the numbers of the contacts with
+    that name: an entry that is exactly one contact's name stands for its number.
     """
     region = _normalise_region(default_region)
     return _collect(
         (line, checked)
         for line, chunk in _chunks(text)
-        for checked in _entries_in_chunk(chunk, region)
+        for checked in _entries_in_chunk(chunk, region, names or {})
     )
 
 
@@ -222,15 +242,19 @@ def _chunks(text: str) -> Iterator[tuple[int, str]]:
                 yield line_number, stripped
 
 
-def _entries_in_chunk(chunk: str, region: str | None) -> list[_Checked]:
-    """A chunk is one number written with spaces ("+44 7911 123456") or several
-    numbers separated by spaces; try the whole chunk first."""
+def _entries_in_chunk(
+    chunk: str, region: str | None, names: Mapping[str, tuple[str, ...]]
+) -> list[_Checked]:
+    """A chunk is one number written with spaces ("+44 7911 123456"), several
+    numbers separated by spaces, or a contact's name; try the whole chunk first."""
+    if names and _NOT_NUMBER_CHAR.search(chunk) and (numbers := names.get(name_key(chunk))):
+        return [_named(chunk, numbers)]
     whole = _check(chunk, region)
     if whole.e164 or not _WHITESPACE.search(chunk):
         return [whole]
     groups = _SPACE_BEFORE_PLUS.split(chunk)
     if len(groups) > 1:
-        return [checked for group in groups for checked in _entries_in_chunk(group, region)]
+        return [checked for group in groups for checked in _entries_in_chunk(group, region, names)]
     pieces = [_check(piece, region) for piece in chunk.split()]
     # Only a split where every piece is a number is a list. Otherwise it is one
     # mistyped number, reported once as typed: its fragments are not numbers to
@@ -257,6 +281,20 @@ def _check(text: str, region: str | None) -> _Checked:
         return _invalid(text, _invalid_reason(number))
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return _Checked(text=text, e164=e164, number_type=number_type, reason="")
+
+
+def _named(text: str, numbers: tuple[str, ...]) -> _Checked:
+    if len(numbers) > 1:
+        # Choosing one of them would send to someone the person did not pick.
+        shown = ", ".join(numbers[:3]) + (", …" if len(numbers) > 3 else "")
+        reason = f"{len(numbers)} contacts have this name ({shown}): write the number you mean"
+        return _invalid(text, reason)
+    number = _check(numbers[0], None)
+    if number.e164 is None:
+        return _invalid(text, f"the contact's number {numbers[0]} is {number.reason}")
+    return _Checked(
+        text=text, e164=number.e164, number_type=number.number_type, reason="", is_name=True
+    )
 
 
 def _invalid(text: str, reason: str) -> _Checked:
@@ -291,9 +329,12 @@ def _collect(entries: Iterable[tuple[int, _Checked]]) -> RecipientsResult:
     duplicates = 0
     invalid: list[InvalidEntry] = []
     warnings: list[RecipientWarning] = []
+    named: list[NamedEntry] = []
     for count, (line, checked) in enumerate(entries, start=1):
         if count > MAX_RECIPIENTS:
             return _too_many(line, checked.text)
+        if checked.is_name and checked.e164:
+            named.append(NamedEntry(line=line, name=checked.text, number=checked.e164))
         if checked.e164 is None:
             invalid.append(InvalidEntry(line=line, text=checked.text, reason=checked.reason))
         elif checked.e164 in seen:
@@ -305,7 +346,9 @@ def _collect(entries: Iterable[tuple[int, _Checked]]) -> RecipientsResult:
             if risky_type:
                 reason = f"{risky_type} number: it may not receive SMS"
                 warnings.append(RecipientWarning(line=line, number=checked.e164, reason=reason))
-    return RecipientsResult(valid=valid, duplicates=duplicates, invalid=invalid, warnings=warnings)
+    return RecipientsResult(
+        valid=valid, duplicates=duplicates, invalid=invalid, warnings=warnings, named=named
+    )
 
 
 def _too_many(line: int, text: str) -> RecipientsResult:
@@ -387,3 +430,246 @@ def _column_index(header: list[str], column: int | str) -> int:
         return names.index(column.strip().casefold())
     except ValueError:
         raise CsvError(f"the file has no column named {column!r}") from None
+
+
+# --- The compose form's recipients: the typed text and a CSV file as one checked list ---
+
+# DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) bounds the whole request; this limit
+# turns a huge paste into a sentence instead of Django's 400 page.
+MAX_RECIPIENTS_TEXT = 2_000_000
+MAX_CSV_BYTES = 5 * 1024 * 1024
+# A page listing 100,000 bad entries helps nobody; the first ones show the pattern.
+SHOWN_ENTRIES = 200
+
+
+class Upload(Protocol):
+    """What is read of an uploaded file (Django's UploadedFile is one)."""
+
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def size(self) -> int | None: ...
+    def seek(self, offset: int, /) -> object: ...
+    def read(self) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An entry of the recipients worth a line on the page: where, what, why."""
+
+    where: str
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RecipientCheck:
+    """The typed numbers and the uploaded file as one list, with what is wrong in them."""
+
+    valid: list[str] = field(default_factory=list)
+    duplicates: int = 0
+    invalid: list[Entry] = field(default_factory=list)
+    warnings: list[Entry] = field(default_factory=list)
+    source: str = ""
+    file_name: str = ""
+    columns: CsvColumns | None = None
+    column_used: int | None = None
+    error: str = ""  # why the recipients could not be read at all
+    # Valid numbers whose contact opted out; None when that could not be checked.
+    opted_out: list[str] | None = field(default_factory=list)
+    # Contact names that stood for numbers: "line 2: Maria Keller → +49…".
+    named: list[Entry] = field(default_factory=list)
+    # The file's entries as lines of text, to carry them into the recipients
+    # box when the form comes back (a file input cannot be filled again).
+    upload_as_text: str = ""
+
+    @property
+    def valid_count(self) -> int:
+        return len(self.valid)
+
+    @property
+    def invalid_count(self) -> int:
+        return len(self.invalid)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.valid or self.invalid or self.duplicates or self.error)
+
+    @property
+    def shown_invalid(self) -> list[Entry]:
+        return self.invalid[:SHOWN_ENTRIES]
+
+    @property
+    def more_invalid(self) -> int:
+        return max(0, len(self.invalid) - SHOWN_ENTRIES)
+
+    @property
+    def shown_warnings(self) -> list[Entry]:
+        return self.warnings[:SHOWN_ENTRIES]
+
+    @property
+    def more_warnings(self) -> int:
+        return max(0, len(self.warnings) - SHOWN_ENTRIES)
+
+
+def _merge(parts: Sequence[tuple[str, RecipientsResult]]) -> dict[str, Any]:
+    """One recipients list from the typed text and the file, duplicates across both removed."""
+    valid: list[str] = []
+    seen: set[str] = set()
+    duplicates = 0
+    invalid: list[Entry] = []
+    warnings: list[Entry] = []
+    named: list[Entry] = []
+    for place, result in parts:
+        duplicates += result.duplicates
+        fresh = {number for number in result.valid if number not in seen}
+        for number in result.valid:
+            if number in seen:
+                duplicates += 1
+            else:
+                seen.add(number)
+                valid.append(number)
+        invalid += [Entry(f"{place} {e.line}", e.text, e.reason) for e in result.invalid]
+        warnings += [
+            Entry(f"{place} {w.line}", w.number, w.reason)
+            for w in result.warnings
+            if w.number in fresh
+        ]
+        named += [Entry(f"{place} {n.line}", n.name, n.number) for n in result.named]
+    return {
+        "valid": valid,
+        "duplicates": duplicates,
+        "invalid": invalid,
+        "warnings": warnings,
+        "named": named,
+    }
+
+
+def check_recipients(
+    text: str,
+    upload: Upload | None,
+    *,
+    chosen_column: str,
+    region: str | None,
+    opted_out: frozenset[str] | None,
+    names: Mapping[str, tuple[str, ...]] | None = None,
+) -> RecipientCheck:
+    """The typed numbers and the uploaded file as one list (duplicates across both removed).
+
+    ``chosen_column`` is what the person typed for the file's column (its
+    name or number, empty: guess); ``opted_out`` the numbers whose contact
+    opted out, None when that could not be read; ``names`` the contact names
+    that stand for numbers (see ``parse_recipients``).
+    """
+    if len(text) > MAX_RECIPIENTS_TEXT:
+        return RecipientCheck(
+            error=f"The recipients box holds {len(text):,} characters; at most "
+            f"{MAX_RECIPIENTS_TEXT:,} are read. Upload the numbers as a CSV file instead."
+        )
+    parts: list[tuple[str, RecipientsResult]] = []
+    sources: list[str] = []
+    if text.strip():
+        parts.append(("line", parse_recipients(text, region, names)))
+        sources.append("typed in")
+    if upload is None:
+        merged = _merge(parts)
+        return RecipientCheck(
+            **merged, opted_out=_opted_out(merged["valid"], opted_out), source=", ".join(sources)
+        )
+    read = _read_upload(upload, chosen_column, region)
+    if read.result is None:
+        return RecipientCheck(file_name=read.name, columns=read.columns, error=read.error)
+    parts.append(("row", read.result))
+    column = f", column “{read.column_name}”" if len(read.columns.columns) > 1 else ""
+    sources.append(f"{read.name}{column}")
+    merged = _merge(parts)
+    return RecipientCheck(
+        **merged,
+        opted_out=_opted_out(merged["valid"], opted_out),
+        source=" and ".join(sources),
+        file_name=read.name,
+        columns=read.columns,
+        column_used=read.column_used,
+        upload_as_text="\n".join(
+            [*read.result.valid, *(entry.text for entry in read.result.invalid)]
+        ),
+    )
+
+
+def _opted_out(valid: list[str], opted_out: frozenset[str] | None) -> list[str] | None:
+    if opted_out is None:
+        return None
+    return [number for number in valid if number in opted_out]
+
+
+def _read_upload(upload: Upload, chosen_column: str, region: str | None) -> _Upload:
+    # The name is the browser's to choose: keep it printable and short.
+    name = "".join(char for char in upload.name or "" if char.isprintable())[:100]
+    name = name or "the file"
+    if upload.size and upload.size > MAX_CSV_BYTES:
+        return _Upload(
+            name,
+            error=f"{name} is {upload.size / 1024 / 1024:.1f} MB; files of at most "
+            f"{MAX_CSV_BYTES // 1024 // 1024} MB are read. Split it into smaller files.",
+        )
+    upload.seek(0)
+    data = upload.read()
+    try:
+        columns = csv_columns(data)
+    except CsvError as error:
+        return _Upload(name, error=f"{name} cannot be read: {error}.")
+    try:
+        column = _column(columns, name, chosen_column)
+        result = parse_recipients_csv(data, column, region)
+    except (CsvError, _NoNumberColumn) as error:
+        message = str(error) if isinstance(error, _NoNumberColumn) else f"{name}: {error}."
+        return _Upload(name, columns=columns, error=message)
+    index = column if isinstance(column, int) else _index_of(columns, column)
+    return _Upload(name, result=result, columns=columns, column_used=index)
+
+
+def _column(columns: CsvColumns, name: str, chosen_column: str) -> int | str:
+    """The column of the numbers: the one the person named, else the one that looks like them."""
+    chosen = chosen_column.strip()
+    if (number := query_int(chosen)) is not None:
+        return number - 1
+    if chosen:
+        return chosen
+    if len(columns.columns) <= 1:
+        return 0
+    if columns.suggested is not None:
+        return columns.suggested
+    listed = ", ".join(f"{i}. {c}" for i, c in enumerate(columns.columns, start=1))
+    raise _NoNumberColumn(
+        f"No column of {name} looks like phone numbers ({listed}). "
+        "Type the name or number of the column that holds them."
+    )
+
+
+class _NoNumberColumn(ValueError):
+    """A CSV with several columns, none of which looks like phone numbers."""
+
+
+@dataclass(frozen=True)
+class _Upload:
+    """An uploaded CSV as read: its entries, or why they could not be read."""
+
+    name: str
+    result: RecipientsResult | None = None
+    columns: CsvColumns = field(default_factory=lambda: CsvColumns([], False, [], None))
+    column_used: int | None = None
+    error: str = ""
+
+    @property
+    def column_name(self) -> str:
+        if self.column_used is None or self.column_used >= len(self.columns.columns):
+            return ""
+        return self.columns.columns[self.column_used]
+
+
+def _index_of(columns: CsvColumns, name: str) -> int | None:
+    wanted = name.strip().casefold()
+    return next(
+        (i for i, column in enumerate(columns.columns) if column.strip().casefold() == wanted),
+        None,
+    )

@@ -36,24 +36,23 @@ import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from smsadmin import problems
 from smsadmin.accounts.models import User
 from smsadmin.audit.models import Outcome
-from smsadmin.audit.recorder import audited, record
+from smsadmin.audit.recorder import Who, audited, record
 from smsadmin.problems import Problem, problem_for
-from smsadmin.sms import reading
 from smsadmin.sms.compose.segments import count_segments
 from smsadmin.sms.models import SendRequest, SentMessage
 from smsadmin.sociostacks import content as stored_text
+from smsadmin.sociostacks import reads
 from smsadmin.sociostacks.client import MAX_RECIPIENTS_PER_POST, SociostacksClient
 from smsadmin.sociostacks.errors import (
     InvalidRequest,
@@ -69,9 +68,6 @@ logger = logging.getLogger("smsadmin.sms.compose.sending")
 
 AUDIT_LIST_LIMIT = 1000
 AUDIT_LIST_SAMPLE = 100
-# Upstream takes any date; a year ahead is as far as anyone plans an SMS, and
-# further is almost always a typo in the year.
-SCHEDULE_HORIZON = timedelta(days=365)
 
 
 @dataclass(frozen=True)
@@ -267,17 +263,17 @@ def audit_target(send_request: SendRequest) -> str:
     return f"send:{send_request.token}"
 
 
-def record_repeat(request: HttpRequest, send_request: SendRequest) -> None:
+def record_repeat(who: Who, send_request: SendRequest) -> None:
     """A claimed token came back: nothing goes upstream, but the attempt is on record."""
     record(
         "send repeat",
-        request=request,
+        who=who,
         target=audit_target(send_request),
         details={"state": send_request.state, "first_claimed_at": send_request.claimed_at},
     )
 
 
-def record_refusal(request: HttpRequest, result: ClaimResult) -> None:
+def record_refusal(who: Who, result: ClaimResult) -> None:
     send_request = result.send_request
     details: dict[str, Any] = {"recipient_count": send_request.recipient_count}
     if result.cap_refusal is not None:
@@ -288,7 +284,7 @@ def record_refusal(request: HttpRequest, result: ClaimResult) -> None:
         details |= {"reason": "scheduled time passed", "scheduled_at": send_request.scheduled_at}
     record(
         action_name(send_request),
-        request=request,
+        who=who,
         outcome=Outcome.DENIED if result.cap_refusal else Outcome.INVALID,
         target=audit_target(send_request),
         details=details,
@@ -325,7 +321,7 @@ def audit_details(send_request: SendRequest) -> dict[str, Any]:
     }
 
 
-def perform(send_request: SendRequest, client: SociostacksClient, request: HttpRequest) -> None:
+def perform(send_request: SendRequest, client: SociostacksClient, who: Who) -> None:
     """Send a claimed row and write down, on the row, what happened.
 
     Upstream failures end here: the row says what went out and what did not,
@@ -336,7 +332,7 @@ def perform(send_request: SendRequest, client: SociostacksClient, request: HttpR
     try:
         with audited(
             action_name(send_request),
-            request=request,
+            who=who,
             target=audit_target(send_request),
             details=audit_details(send_request),
         ) as attempt:
@@ -445,7 +441,7 @@ def _sender_gone(
     if not isinstance(error, SenderUnavailable):
         return None
     try:
-        answer = reading.devices(client, refresh=True)
+        answer = reads.devices(client, refresh=True)
     except SociostacksError:
         devices, fresh = None, False
     else:

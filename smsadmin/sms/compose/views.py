@@ -9,8 +9,6 @@ confirmed it).
 
 import unicodedata
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -29,7 +27,7 @@ from smsadmin.accounts.decorators import role_required
 from smsadmin.accounts.roles import Role
 from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
-from smsadmin.audit.recorder import OPERATOR_SESSION_KEY, message_target, record
+from smsadmin.audit.recorder import OPERATOR_SESSION_KEY, Who, message_target, record
 from smsadmin.conversations import replies
 from smsadmin.conversations.models import MessageLink
 from smsadmin.http import query_int
@@ -37,16 +35,16 @@ from smsadmin.keys.decorators import api_key_required
 from smsadmin.mirror.sync import account_link
 from smsadmin.problems import Problem, problem_for
 from smsadmin.sms import deleting, reading
-from smsadmin.sms.compose import sending
+from smsadmin.sms.compose import scheduling, sending
+from smsadmin.sms.compose.contacts import ContactBook, book_of
 from smsadmin.sms.compose.forms import (
     LATER,
     NOW,
     ComposeForm,
-    RecipientCheck,
     cut_sentence,
     sim_value,
 )
-from smsadmin.sms.compose.recipients import MAX_RECIPIENTS, rough_entry_count
+from smsadmin.sms.compose.recipients import MAX_RECIPIENTS, RecipientCheck, rough_entry_count
 from smsadmin.sms.compose.segments import (
     MAX_CONTENT_LENGTH,
     SegmentCount,
@@ -55,9 +53,9 @@ from smsadmin.sms.compose.segments import (
 )
 from smsadmin.sms.deleting import DeleteResult
 from smsadmin.sms.models import SendRequest
-from smsadmin.sociostacks.client import repeated_wall_time, scheduled_wall_time
+from smsadmin.sociostacks import reads
 from smsadmin.sociostacks.content import rewrite, without_lone_angles
-from smsadmin.sociostacks.errors import InvalidRequest, SociostacksError
+from smsadmin.sociostacks.errors import SociostacksError
 from smsadmin.sociostacks.types import Device
 
 REPLACE_LOOKALIKES = "replace_lookalikes"
@@ -75,31 +73,26 @@ SHOWN_IDS = 500
 
 def _devices(request: HttpRequest) -> tuple[list[Device], Problem | None]:
     try:
-        return list(reading.devices(request.api_key.client()).value), None
+        return list(reads.devices(request.api_key.client()).value), None
     except SociostacksError as error:
         return [], problem_for(error)
 
 
-def _opted_out(request: HttpRequest, *, may_read: bool = False) -> frozenset[str] | None:
-    """The numbers of the account's contacts who opted out; None when not known.
+def _contacts(request: HttpRequest, *, may_read: bool = False) -> ContactBook | None:
+    """The account's contacts, for names in the recipients and opt-out warnings; None: not known.
 
-    Sociostacks sends to them all the same, so compose warns about each one.
-    The live checks use the directory as last read (no call while typing);
-    the review reads it through the cache, as the message list does.
+    Sociostacks sends to opted-out contacts all the same, so compose warns
+    about each one. The live checks use the directory as last read (no call
+    while typing); the page and the review read it through the cache, as the
+    message list does.
     """
     client = request.api_key.client()
     if may_read:
         try:
-            contacts = reading.contacts(client, set()).value
+            return book_of(reads.contacts(client, set()).value)
         except SociostacksError:
-            return None
-    elif (contacts := reading.contacts_as_last_read(client)) is None:
-        return None
-    return frozenset(
-        "+" + "".join(filter(str.isdigit, c.phone_number))
-        for c in contacts.values()
-        if c.has_opted_out
-    )
+            pass  # the copy some page read last is better than nothing
+    return book_of(reads.contacts_as_last_read(client))
 
 
 def _form(request: HttpRequest, devices: list[Device], *args: Any, **kwargs: Any) -> ComposeForm:
@@ -294,7 +287,7 @@ def _shown_again(request: HttpRequest, form: ComposeForm, devices: list[Device])
     if carried is None:
         return form
     again = _form(
-        request, devices, carried, devices_known=form.devices_known, opted_out=form.opted_out
+        request, devices, carried, devices_known=form.devices_known, contacts=form.contacts
     )
     again.is_valid()
     messages.info(
@@ -305,66 +298,18 @@ def _shown_again(request: HttpRequest, form: ComposeForm, devices: list[Device])
     return again
 
 
-@dataclass(frozen=True)
-class _When:
-    person: str
-    person_zone: str
-    account: str
-    account_zone: str
-    utc: str
-    # Set when a clock shows the time twice that night: which of the two it is.
-    repeated_hour: str = ""
-    # Why Sociostacks could not be given this moment at all.
-    account_problem: str = ""
-
-
-def _when(request: HttpRequest, send_request: SendRequest) -> tuple[_When | None, Problem | None]:
+def _when(
+    request: HttpRequest, send_request: SendRequest
+) -> tuple[scheduling.When | None, Problem | None]:
     """The scheduled time in the person's zone, the account's zone, and UTC."""
     moment = send_request.scheduled_at
     if moment is None:
         return None, None
-    problem = None
-    account_problem = ""
     try:
-        account_zone = request.api_key.client().account_timezone()
-        account, account_zone_name = _clock(moment, account_zone), account_zone.key
+        account_zone: ZoneInfo | None = request.api_key.client().account_timezone()
     except SociostacksError as error:
-        problem = problem_for(error)
-        account, account_zone_name = "not known right now", "the account's zone"
-    else:
-        try:
-            scheduled_wall_time(moment, account_zone)
-        except InvalidRequest as refusal:
-            account_problem = str(refusal)
-    zone = request.user.zone
-    when = _When(
-        person=_clock(moment, zone),
-        person_zone=zone.key,
-        account=account,
-        account_zone=account_zone_name,
-        utc=_clock(moment, ZoneInfo("UTC")),
-        repeated_hour=_which_of_two(moment, zone),
-        account_problem=account_problem,
-    )
-    return when, problem
-
-
-def _clock(moment: datetime, zone: ZoneInfo) -> str:
-    local = moment.astimezone(zone)
-    # A time the clocks show twice needs its zone's name to say which one.
-    shown = "%a %d %b %Y, %H:%M %Z" if repeated_wall_time(local) else "%a %d %b %Y, %H:%M"
-    return local.strftime(shown)
-
-
-def _which_of_two(moment: datetime, zone: ZoneInfo) -> str:
-    local = moment.astimezone(zone)
-    if not repeated_wall_time(local):
-        return ""
-    which = "second" if local.fold else "first"
-    return (
-        f"{local:%H:%M} happens twice that night in {zone.key}, because the clocks go back: "
-        f"this is the {which} time, {local:%H:%M %Z} (UTC{local:%z})."
-    )
+        return scheduling.when_shown(moment, request.user.zone, None), problem_for(error)
+    return scheduling.when_shown(moment, request.user.zone, account_zone), None
 
 
 def _account_name(request: HttpRequest) -> str:
@@ -411,10 +356,10 @@ def _render_confirm(
 def compose(request: HttpRequest) -> HttpResponse:
     devices, devices_problem = _devices(request)
     shown = {"devices": devices, "devices_problem": devices_problem}
-    opted_out = _opted_out(request, may_read=request.method == "POST")
+    contacts = _contacts(request, may_read=request.method == "POST")
     if request.method == "GET":
         initial, notice = _starting_point(request, devices)
-        form = _form(request, devices, initial=initial, opted_out=opted_out)
+        form = _form(request, devices, initial=initial, contacts=contacts)
         return _render_compose(request, form, notice=notice, **shown)
 
     form = _form(
@@ -423,12 +368,12 @@ def compose(request: HttpRequest) -> HttpResponse:
         request.POST,
         request.FILES,
         devices_known=devices_problem is None,
-        opted_out=opted_out,
+        contacts=contacts,
     )
     if (fix := _CONTENT_FIXES.get(request.POST.get("action", ""))) is not None:
         values = {**(form.carried_over() or request.POST).dict()}
         values["content"] = fix(form.content_text)
-        again = _form(request, devices, initial=values, opted_out=opted_out)
+        again = _form(request, devices, initial=values, contacts=contacts)
         return _render_compose(request, again, **shown)
     action = "schedule" if form.is_scheduling else "send"
     if not form.is_valid():
@@ -473,10 +418,21 @@ def _too_big_to_check_live(request: HttpRequest) -> str:
 @api_key_required
 def check_recipients(request: HttpRequest) -> HttpResponse:
     """The live recipients check: the same parsing a submit runs, for lists of a sane size."""
-    form = _form(request, [], request.POST, request.FILES, opted_out=_opted_out(request))
+    # A name being typed is worth one cached read of the directory, when no page read it yet.
+    typing_a_name = any(char.isalpha() for char in str(request.POST.get("recipients", ""))[-200:])
+    contacts = _contacts(request, may_read=typing_a_name)
+    form = _form(request, [], request.POST, request.FILES, contacts=contacts)
     too_big = _too_big_to_check_live(request)
     check = RecipientCheck(error=too_big) if too_big else form.recipient_check
-    context = {"form": form, "check": check, "oob": True, "live": True}
+    typed, suggestions = form.suggestions()
+    context = {
+        "form": form,
+        "check": check,
+        "oob": True,
+        "live": True,
+        "typed": typed,
+        "suggestions": suggestions,
+    }
     context |= _content_context(form, check.valid_count)
     return TemplateResponse(request, "sms/compose.html#recipients_live", context)
 
@@ -555,12 +511,12 @@ def send(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     shown = request.POST.get("fingerprint", "")
     claimed = sending.claim(_own_send(request, token), request.user, shown)
     if claimed.claim is sending.Claim.ALREADY_CLAIMED:
-        sending.record_repeat(request, claimed.send_request)
+        sending.record_repeat(Who.from_request(request), claimed.send_request)
         return redirect("sms:compose_result", token=token)
     if claimed.claim is not sending.Claim.CLAIMED:
-        sending.record_refusal(request, claimed)
+        sending.record_refusal(Who.from_request(request), claimed)
         return _render_confirm(request, claimed.send_request, refusal=claimed.refusal)
-    sending.perform(claimed.send_request, request.api_key.client(), request)
+    sending.perform(claimed.send_request, request.api_key.client(), Who.from_request(request))
     return redirect("sms:compose_result", token=token)
 
 
@@ -591,7 +547,9 @@ def _finish_origin(request: HttpRequest, send_request: SendRequest) -> DeleteRes
     # A reschedule: the new message exists, so the old one may go now. If that
     # fails both exist, and the person is told so with a way to retry.
     replies.link(old_id, new_ids, MessageLink.Kind.RESCHEDULED)
-    deleted = deleting.delete_one(request, old_id, cancelling=True)
+    deleted = deleting.delete_one(
+        Who.from_request(request), request.api_key, old_id, cancelling=True
+    )
     record(
         Action.RESCHEDULED,
         request=request,
@@ -623,7 +581,7 @@ def result(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
             request,
             devices,
             initial={**initial, "token": str(uuid.uuid4())},
-            opted_out=_opted_out(request),
+            contacts=_contacts(request),
         )
         return _render_compose(
             request,
@@ -649,7 +607,7 @@ def result(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
         + "?"
         + urlencode({"device": send_request.device_id, "sim": send_request.sim_id}),
         "retry_url": reverse("sms:compose") + "?" + urlencode({"retry": send_request.token}),
-        "scheduled_for": _clock(send_request.scheduled_at, user.zone)
+        "scheduled_for": scheduling.clock(send_request.scheduled_at, user.zone)
         if send_request.scheduled_at
         else "",
         "zone": user.zone.key,

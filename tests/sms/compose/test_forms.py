@@ -255,7 +255,7 @@ def test_a_file_that_is_not_text_is_refused_in_words(signed_in, with_devices):
 
 
 def test_a_file_over_the_size_limit_is_refused_with_its_size(signed_in, with_devices, monkeypatch):
-    monkeypatch.setattr("smsadmin.sms.compose.forms.MAX_CSV_BYTES", 1024 * 1024)
+    monkeypatch.setattr("smsadmin.sms.compose.recipients.MAX_CSV_BYTES", 1024 * 1024)
     big = (fake.DE_MOBILE + "\n").encode() * 80_000
     response = fake.review(signed_in, recipients="", recipients_file=upload("big.csv", big))
     assert "big.csv is 1.1 MB; files of at most 1 MB are read." in page_of(response)

@@ -211,13 +211,13 @@ def test_the_device_list_is_fetched_once_and_then_cached(signed_in, upstream):
 
 def test_100000_pasted_numbers_are_left_to_review_without_parsing_one(signed_in, monkeypatch):
     """About 4 s of CPU per keystroke before (issue 22): the size is checked first."""
-    from smsadmin.sms.compose import forms
+    from smsadmin.sms.compose import recipients
 
     def no_parsing(*args, **kwargs):
         raise AssertionError("the live check parsed a list it should have left to Review")
 
-    monkeypatch.setattr(forms, "parse_recipients", no_parsing)
-    monkeypatch.setattr(forms, "parse_recipients_csv", no_parsing)
+    monkeypatch.setattr(recipients, "parse_recipients", no_parsing)
+    monkeypatch.setattr(recipients, "parse_recipients_csv", no_parsing)
     fragment = check_recipients(signed_in, recipients="\n".join(fake.numbers(100_000)))
     assert "100,000 entries are too many to check while you type" in fragment
     big = SimpleUploadedFile("all.csv", "\n".join(fake.numbers(30_000)).encode())

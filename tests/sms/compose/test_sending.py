@@ -4,10 +4,10 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.test import RequestFactory
 from django.utils import timezone
 
 from smsadmin.audit.models import AuditEvent, Outcome
+from smsadmin.audit.recorder import Who
 from smsadmin.sms.compose import sending
 from smsadmin.sms.compose.sending import Claim, Draft
 from smsadmin.sms.models import SendRequest
@@ -136,7 +136,7 @@ class ExplodingClient:
 
 def test_an_unexpected_failure_mid_send_reports_what_went_out(sender):
     send = claimed(sender, numbers=fake.numbers(5))
-    sending.perform(send, ExplodingClient(), RequestFactory().post("/compose/send/x"))
+    sending.perform(send, ExplodingClient(), Who(actor=sender, actor_username=sender.username))
     send.refresh_from_db()
     assert send.state == SendRequest.State.PARTIAL
     assert send.sms_ids == [7, 8]
