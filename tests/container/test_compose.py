@@ -127,8 +127,10 @@ def dotenv() -> dict[str, str]:
 def keep_health_current(project: Project, stop: threading.Event) -> None:
     """What podman's systemd timers do where systemd runs: run each HEALTHCHECK.
 
-    There is no systemd on these machines, so without this no container ever
-    turns healthy and compose's `condition: service_healthy` would wait forever.
+    There is no systemd on these machines, so without this no container's
+    health would ever change from "starting". (podman-compose 1.6 on podman 4.3
+    starts services in depends_on order without waiting for health; the
+    entrypoint's `migrate_once --wait` is what makes an early web or sync safe.)
     """
     while not stop.wait(3):
         names = podman(
@@ -212,6 +214,10 @@ def test_the_web_service_serves_the_signed_in_site_on_its_published_port(project
     web = wait_serving(f"http://127.0.0.1:{project.env['SMSADMIN_PORT']}", project.container("web"))
     config = inspect(web.container)
     assert config["HostConfig"]["ReadonlyRootfs"] is True
+    deadline = time.monotonic() + 120
+    while inspect(web.container)["State"]["Health"]["Status"] != "healthy":
+        assert time.monotonic() < deadline, inspect(web.container)["State"]["Health"]
+        time.sleep(2)
     assert "Created the admin 'admin'." in web.logs()
     session = web.sign_in()
     page = session.get(web.url + "/messages/", timeout=60)
