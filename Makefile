@@ -10,7 +10,7 @@ SANDBOX_PORT ?= 8001
 SITE_ADDR ?= 127.0.0.1:8000
 export SMSADMIN_SANDBOX_KEY ?= sandbox-demo-key
 
-.PHONY: help install messages run test test-sqlite test-postgres test-container lint format bench screenshots clean
+.PHONY: help install messages run test test-sqlite test-postgres test-container test-container-red lint format bench screenshots clean
 
 help:
 	@echo "make run    start the sandbox and the site on http://$(SITE_ADDR)"
@@ -80,6 +80,10 @@ test-postgres: install
 # engine here): scripts/container/test, checks in tests/container.
 test-container: install
 	scripts/container/test
+
+# The same, plus two broken Dockerfiles (no USER, no collectstatic) that must fail.
+test-container-red: install
+	SMSADMIN_CONTAINER_RED=1 scripts/container/test
 
 bench: install
 	$(PY) bench/run_all.py

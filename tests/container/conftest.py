@@ -5,12 +5,14 @@ SMSADMIN_CONTAINER_IMAGE names an image, which scripts/container/test sets
 after building it. Missing podman is a failure here, never a skip.
 """
 
+import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from tests.container.engine import Site, Stack, environ_image, stack
+from tests.container.engine import Site, Stack, environ_image, planted_copy, stack
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -32,6 +34,12 @@ def checks(image: str) -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="session")
+def context(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build context: this checkout plus a planted .env, .venv, database and .git."""
+    return planted_copy(tmp_path_factory.mktemp("context"))
+
+
+@pytest.fixture(scope="session")
 def site(checks: Stack) -> Site:
     """One web container on its own database, serving."""
     web = checks.web("web", checks.create_database())
@@ -42,3 +50,7 @@ def site(checks: Stack) -> Site:
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """The suite's cache reset is for Django in this process; the sites here run in containers."""
+
+
+# Two more image builds: `make test-container-red` (SMSADMIN_CONTAINER_RED=1).
+collect_ignore = [] if os.environ.get("SMSADMIN_CONTAINER_RED") else ["test_red_dockerfile.py"]

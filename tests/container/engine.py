@@ -13,6 +13,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import time
@@ -257,6 +258,41 @@ def stack(image: str) -> Iterator[Stack]:
     finally:
         checks.stop_all()
         podman("network", "rm", "--force", network, check=False)
+
+
+CANARY = "canary-" + secrets.token_hex(12)
+PLANTED = {
+    ".env": f"SECRET_KEY={CANARY}\n",
+    ".env.production": f"SMSADMIN_AUDIT_KEY={CANARY}\n",
+    ".venv/lib/secret.txt": CANARY,
+    "db.sqlite3": CANARY,
+    "db.sqlite3-journal": CANARY,
+    ".git/config": f"[credential]\n\thelper = {CANARY}\n",
+    "smsadmin/__pycache__/leak.cpython-311.pyc": CANARY,
+}
+
+
+def planted_copy(folder: Path) -> Path:
+    """This checkout's files (as git lists them) in folder, plus the PLANTED ones."""
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, folder / name)
+    for name, text in PLANTED.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    return folder
 
 
 def environ_image() -> str:
