@@ -4,7 +4,7 @@
 # The stand-in images are cached here between runs (outside any checkout, so
 # a fresh clone reuses them), each keyed by its recipe's hash.
 : "${SMSADMIN_CONTAINER_CACHE:=/var/cache/smsadmin-container}"
-# This run's podman storage, removed by scripts/container/cleanup.
+# This run's podman storage (scripts/container/test makes a fresh one and removes it).
 : "${SMSADMIN_CONTAINER_STATE:=/var/tmp/smsadmin-container}"
 export SMSADMIN_CONTAINER_CACHE SMSADMIN_CONTAINER_STATE
 

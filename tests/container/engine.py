@@ -171,7 +171,7 @@ class Stack:
         return Site(name, f"http://127.0.0.1:{port}")
 
     def stop_all(self) -> None:
-        # One call: removing vfs containers one by one takes seconds each.
+        # One call: removing containers one by one takes seconds each.
         if self.started:
             podman("rm", "--force", "--time", "0", *self.started, check=False)
         self.started.clear()
