@@ -13,11 +13,12 @@ DOTENV ?= .env
 export SMSADMIN_SANDBOX_KEY ?= sandbox-demo-key
 SANDBOX_URL := http://127.0.0.1:$(SANDBOX_PORT)/api
 
-.PHONY: help install messages run test test-sqlite test-postgres lint format bench screenshots clean
+.PHONY: help install messages run test test-sqlite test-postgres test-container test-container-red lint format bench screenshots clean
 
 help:
 	@echo "make run    start the sandbox and the site on http://$(SITE_ADDR)"
 	@echo "make test   lint, then the whole suite on SQLite and on PostgreSQL, browser tests included"
+	@echo "make test-container   build the image and run it and docker-compose.yml with podman"
 	@echo "make lint | format | bench | screenshots | clean"
 
 $(STAMP): pyproject.toml
@@ -81,6 +82,15 @@ test-sqlite: install
 
 test-postgres: install
 	DATABASE_URL="$$(scripts/ensure-postgres)" $(PY) -m pytest -n 2 -m "not e2e"
+
+# The Docker image and docker-compose.yml, built and run with podman (no Docker
+# engine here): scripts/container/test, checks in tests/container.
+test-container: install
+	scripts/container/test
+
+# The same, plus two broken Dockerfiles (no USER, no collectstatic) that must fail.
+test-container-red: install
+	SMSADMIN_CONTAINER_RED=1 scripts/container/test
 
 bench: install
 	$(PY) bench/run_all.py
