@@ -1,7 +1,7 @@
 """Scale-out: two site processes and a worker share PostgreSQL and Redis; the budget holds.
 
 Two gunicorn processes (1 worker x 4 threads each, on two loopback ports) and
-one background worker (``manage.py sync_messages --loop``, the mirror sync)
+one background worker (``manage.py jobs_worker``: the recurring mirror sync)
 serve one site: one PostgreSQL database and one Redis cache (``CACHE_URL``,
 under a key prefix of its own, removed afterwards). The sandbox (a child
 process, 20 ms latency) enforces the real limit of 60 calls a minute per key,
@@ -168,9 +168,10 @@ def run(database_url: str, redis_url: str, seconds: float) -> None:
         worker_log = site.directory / "worker.log"
         with worker_log.open("w") as log:
             worker = subprocess.Popen(
-                [PYTHON, "manage.py", "sync_messages", "--loop", "--interval",
-                 str(WORKER_INTERVAL_SECONDS)],
-                cwd=REPO_ROOT, env=site.env, stdout=log, stderr=subprocess.STDOUT,
+                [PYTHON, "manage.py", "jobs_worker", "--no-reload"],
+                cwd=REPO_ROOT,
+                env={**site.env, "SMSADMIN_SYNC_INTERVAL": str(WORKER_INTERVAL_SECONDS)},
+                stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
         stack.callback(lambda: (worker.terminate(), worker.wait(timeout=30)))
         progress(f"scale-out: {PEOPLE} people browse {len(servers)} processes for {seconds:g} s")
