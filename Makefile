@@ -45,6 +45,7 @@ run: install .env
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy smsadmin
 	$(VENV)/bin/bandit -q -c pyproject.toml -r smsadmin -ll
 
 format: install

@@ -12,6 +12,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
 from smsadmin.accounts import operators, twofactor
+from smsadmin.audit.actions import Action
 from smsadmin.audit.recorder import OPERATOR_SESSION_KEY
 from smsadmin.http import own_path
 
@@ -65,7 +66,7 @@ class SessionLifetimeMiddleware:
     def _expire(self, request: HttpRequest, why: str, text: str) -> HttpResponse:
         from smsadmin.audit.recorder import record
 
-        record("session expired", request=request, details={"reason": why})
+        record(Action.SESSION_EXPIRED, request=request, details={"reason": why})
         logout(request)
         messages.info(request, text)
         return htmx_aware_redirect(request, reverse("login"))

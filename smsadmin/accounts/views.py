@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView, LogoutView, PasswordChangeView
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
@@ -14,7 +15,7 @@ from smsadmin.accounts.forms import OperatorForm, PreferencesForm
 from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import OPERATOR_SESSION_KEY, record
-from smsadmin.http import safe_next
+from smsadmin.http import SignedInRequest, safe_next
 
 
 class _OnlyOwnPaths:
@@ -59,7 +60,7 @@ class SignOutView(_OnlyOwnPaths, LogoutView):
 
 
 @require_http_methods(["GET", "POST"])
-def operator(request: HttpRequest) -> HttpResponse:
+def operator(request: SignedInRequest) -> HttpResponse:
     """A person on a shared login says who they are, first thing and whenever they switch."""
     login = request.user
     if not login.is_shared:
@@ -94,7 +95,7 @@ _change_own_password = PasswordChangeView.as_view(success_url=reverse_lazy("pass
 
 
 @require_http_methods(["GET", "POST"])
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: SignedInRequest) -> HttpResponseBase:
     """Change one's own password; a shared login's is changed by an admin only."""
     if request.user.is_shared:
         record(
@@ -109,12 +110,12 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: SignedInRequest) -> HttpResponse:
     choices = device_choices(request.user)
     form = PreferencesForm(request.POST or None, instance=request.user, devices=choices.devices)
     if request.method == "POST" and form.is_valid():
         form.save()
-        record("preferences changed", request=request, details={"fields": form.changed_data})
+        record(Action.PREFERENCES_CHANGED, request=request, details={"fields": form.changed_data})
         messages.success(request, "Your preferences are saved.")
         return redirect("preferences")
     return TemplateResponse(

@@ -152,7 +152,7 @@ def _storable(details: dict[str, Any]) -> dict[str, Any]:
 
 
 def record(
-    action: Action | str,
+    action: Action,
     *,
     request: HttpRequest | None = None,
     actor: User | None = None,
@@ -225,7 +225,7 @@ class Attempt:
 
 @contextmanager
 def audited(
-    action: Action | str,
+    action: Action,
     *,
     request: HttpRequest | None = None,
     actor: User | None = None,
@@ -276,7 +276,7 @@ def audited(
 
 
 def record_failure(
-    action: Action | str,
+    action: Action,
     error: Exception,
     *,
     request: HttpRequest | None = None,

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from smsadmin.accounts.models import User
+from smsadmin.audit.actions import Action
 from smsadmin.audit.chain import CHAINED_FIELDS, GENESIS_HASH, digest
 from smsadmin.audit.models import AuditChainHead, AuditEvent, AuditVerification, Outcome
 from smsadmin.audit.paging import walk
@@ -161,7 +162,7 @@ def verify_chain(
         problem=report.problem[:255],
     )
     record(
-        "audit verified",
+        Action.AUDIT_VERIFIED,
         request=request,
         actor=actor,
         outcome=Outcome.OK if report.ok else Outcome.FAILED,

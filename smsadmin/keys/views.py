@@ -2,7 +2,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -11,9 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from smsadmin.accounts.decorators import role_required
 from smsadmin.accounts.models import Team
 from smsadmin.accounts.roles import Role, has_role
+from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import audited, record
-from smsadmin.http import query_int
+from smsadmin.http import SignedInRequest, query_int
 from smsadmin.keys.crypto import KeyDecryptionError
 from smsadmin.keys.decorators import changeable_key
 from smsadmin.keys.forms import (
@@ -45,7 +46,7 @@ class Notice:
     text: str
 
 
-def _render_list(request: HttpRequest, notice: Notice | None = None) -> TemplateResponse:
+def _render_list(request: SignedInRequest, notice: Notice | None = None) -> TemplateResponse:
     user = request.user
     active = active_key(user)
     rows = [
@@ -69,7 +70,7 @@ def _render_list(request: HttpRequest, notice: Notice | None = None) -> Template
     return page_or_fragment(request, "keys/list.html", "key-tables", context)
 
 
-def _done(request: HttpRequest, level: int, text: str) -> HttpResponse:
+def _done(request: SignedInRequest, level: int, text: str) -> HttpResponse:
     """After a change: the fresh key table for htmx, else a redirect to the keys page."""
     if request.htmx:
         return _render_list(request, Notice(messages.DEFAULT_TAGS[level], text))
@@ -79,7 +80,7 @@ def _done(request: HttpRequest, level: int, text: str) -> HttpResponse:
 
 @sensitive_variables("raw_key")
 def _save_checked(
-    request: HttpRequest, key: ApiKey, form: forms.Form, *, action: str, consequence: str
+    request: SignedInRequest, key: ApiKey, form: forms.Form, *, action: Action, consequence: str
 ) -> bool:
     """Save ``key`` with the form's secret once Sociostacks accepts it; else explain on the form.
 
@@ -110,8 +111,8 @@ def _save_checked(
 
 
 @require_GET
-def key_list(request: HttpRequest) -> HttpResponse:
-    record("keys viewed", request=request)
+def key_list(request: SignedInRequest) -> HttpResponse:
+    record(Action.KEYS_VIEWED, request=request)
     return _render_list(request)
 
 
@@ -119,12 +120,12 @@ def key_list(request: HttpRequest) -> HttpResponse:
 # A key is for reading and sending messages: the roles that do that may add one.
 @role_required(Role.VIEWER)
 @require_http_methods(["GET", "POST"])
-def add(request: HttpRequest) -> HttpResponse:
+def add(request: SignedInRequest) -> HttpResponse:
     form = AddKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         key = ApiKey(label=form.cleaned_data["label"], owner=request.user, created_by=request.user)
         if _save_checked(
-            request, key, form, action="key added", consequence="The key was not saved."
+            request, key, form, action=Action.KEY_ADDED, consequence="The key was not saved."
         ):
             messages.success(
                 request,
@@ -137,7 +138,7 @@ def add(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("api_key")
 @role_required(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
-def add_team_key(request: HttpRequest) -> HttpResponse:
+def add_team_key(request: SignedInRequest) -> HttpResponse:
     form = TeamKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         key = ApiKey(
@@ -146,11 +147,12 @@ def add_team_key(request: HttpRequest) -> HttpResponse:
             created_by=request.user,
         )
         if _save_checked(
-            request, key, form, action="key added", consequence="The key was not saved."
+            request, key, form, action=Action.KEY_ADDED, consequence="The key was not saved."
         ):
             messages.success(
                 request,
-                f"“{key.label}” is saved for team {key.team.name}: every member may use it now.",
+                f"“{key.label}” is saved for team {form.cleaned_data['team'].name}: "
+                "every member may use it now.",
             )
             return redirect("keys:list")
     return TemplateResponse(
@@ -163,13 +165,17 @@ def add_team_key(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("api_key")
 @require_http_methods(["GET", "POST"])
 @changeable_key
-def replace(request: HttpRequest, key: ApiKey) -> HttpResponse:
+def replace(request: SignedInRequest, key: ApiKey) -> HttpResponse:
     form = ReplaceKeyForm(request.POST or None)
     if (
         request.method == "POST"
         and form.is_valid()
         and _save_checked(
-            request, key, form, action="key replaced", consequence="The old key is still in use."
+            request,
+            key,
+            form,
+            action=Action.KEY_REPLACED,
+            consequence="The old key is still in use.",
         )
     ):
         messages.success(request, f"“{key.label}” now uses the new key (••••{key.hint}).")
@@ -179,13 +185,13 @@ def replace(request: HttpRequest, key: ApiKey) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @changeable_key
-def rename(request: HttpRequest, key: ApiKey) -> HttpResponse:
+def rename(request: SignedInRequest, key: ApiKey) -> HttpResponse:
     old_label = key.label
     form = RenameKeyForm(request.POST or None, instance=key)
     if request.method == "POST" and form.is_valid():
         form.save()
         record(
-            "key renamed",
+            Action.KEY_RENAMED,
             request=request,
             target=f"key:{key.pk}",
             details={**key.audit_details(), "old_label": old_label},
@@ -199,11 +205,11 @@ def rename(request: HttpRequest, key: ApiKey) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @changeable_key
-def delete(request: HttpRequest, key: ApiKey) -> HttpResponse:
+def delete(request: SignedInRequest, key: ApiKey) -> HttpResponse:
     if request.method == "POST":
         target, details, label = f"key:{key.pk}", key.audit_details(), key.label
         key.delete()
-        record("key deleted", request=request, target=target, details=details)
+        record(Action.KEY_DELETED, request=request, target=target, details=details)
         messages.success(request, f"“{label}” is deleted. Sociostacks still knows the key itself.")
         return redirect("keys:list")
     return TemplateResponse(request, "keys/delete.html", {"key": key})
@@ -211,10 +217,13 @@ def delete(request: HttpRequest, key: ApiKey) -> HttpResponse:
 
 @require_POST
 @changeable_key
-def verify(request: HttpRequest, key: ApiKey) -> HttpResponse:
+def verify(request: SignedInRequest, key: ApiKey) -> HttpResponse:
     try:
         with audited(
-            "key verified", request=request, target=f"key:{key.pk}", details=key.audit_details()
+            Action.KEY_VERIFIED,
+            request=request,
+            target=f"key:{key.pk}",
+            details=key.audit_details(),
         ) as attempt:
             key.remember_account(key.client().get_account())
             key.save(update_fields=["account_name", "account_time_zone", "verified_at"])
@@ -229,12 +238,12 @@ def verify(request: HttpRequest, key: ApiKey) -> HttpResponse:
 
 
 @require_POST
-def activate(request: HttpRequest) -> HttpResponse:
+def activate(request: SignedInRequest) -> HttpResponse:
     form = ActiveKeyForm(request.POST, user=request.user)
     if not form.is_valid():
         chosen = request.POST.get("key", "")
         record(
-            "key activated",
+            Action.KEY_ACTIVATED,
             request=request,
             outcome=Outcome.INVALID,
             # Only a plain id goes in the log: the field is free text to a client.
@@ -243,5 +252,7 @@ def activate(request: HttpRequest) -> HttpResponse:
         return _done(request, messages.ERROR, "Pick one of the keys you can use.")
     key = form.cleaned_data["key"]
     choose_active_key(request.user, key)
-    record("key activated", request=request, target=f"key:{key.pk}", details=key.audit_details())
+    record(
+        Action.KEY_ACTIVATED, request=request, target=f"key:{key.pk}", details=key.audit_details()
+    )
     return _done(request, messages.SUCCESS, f"You now work with “{key.label}”.")

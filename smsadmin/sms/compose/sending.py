@@ -46,6 +46,7 @@ from django.utils import timezone
 
 from smsadmin import problems
 from smsadmin.accounts.models import User
+from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import Who, audited, record
 from smsadmin.problems import Problem, problem_for
@@ -255,8 +256,8 @@ def claim(send_request: SendRequest, user: User, shown_fingerprint: str) -> Clai
     return ClaimResult(Claim.CLAIMED if won else Claim.ALREADY_CLAIMED, send_request)
 
 
-def action_name(send_request: SendRequest) -> str:
-    return "schedule" if send_request.is_scheduled else "send"
+def action_name(send_request: SendRequest) -> Action:
+    return Action.SCHEDULE if send_request.is_scheduled else Action.SEND
 
 
 def audit_target(send_request: SendRequest) -> str:
@@ -266,7 +267,7 @@ def audit_target(send_request: SendRequest) -> str:
 def record_repeat(who: Who, send_request: SendRequest) -> None:
     """A claimed token came back: nothing goes upstream, but the attempt is on record."""
     record(
-        "send repeat",
+        Action.SEND_REPEAT,
         who=who,
         target=audit_target(send_request),
         details={"state": send_request.state, "first_claimed_at": send_request.claimed_at},
@@ -379,12 +380,12 @@ def perform(send_request: SendRequest, client: SociostacksClient, who: Who) -> N
             problem=_unexpected_problem(),
         )
     else:
-        problem = None
+        unconfirmed: Problem | None = None
         if progress.unconfirmed:
-            problem = problems.unconfirmed_send(
+            unconfirmed = problems.unconfirmed_send(
                 accepted=progress.sent, confirmed=len(ids), list_url=reverse("sms:list")
             )
-        _finish(send_request, SendRequest.State.SENT, progress, problem=problem)
+        _finish(send_request, SendRequest.State.SENT, progress, problem=unconfirmed)
 
 
 class _Progress:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
+from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import record
 from smsadmin.keys.models import ApiKey
@@ -62,7 +63,7 @@ class Command(BaseCommand):
             )
             if missing:
                 raise CommandError(f"No API key with id {', '.join(map(str, sorted(missing)))}.")
-        record("sync started", details={"keys": key_ids or "all", "loop": loop})
+        record(Action.SYNC_STARTED, details={"keys": key_ids or "all", "loop": loop})
         if not loop:
             self._finished(self._run(key_ids), always=True)
             return
@@ -75,7 +76,7 @@ class Command(BaseCommand):
                 time.sleep(self._pause(reports, interval))
                 close_old_connections()
         except KeyboardInterrupt:
-            record("sync stopped", details={"keys": key_ids or "all"})
+            record(Action.SYNC_STOPPED, details={"keys": key_ids or "all"})
 
     def _run(self, key_ids: list[int] | None) -> list[sync.RunReport]:
         keys = ApiKey.objects.in_service().order_by("id")
@@ -94,7 +95,7 @@ class Command(BaseCommand):
             return
         failed = any(report.error for report in reports)
         record(
-            "sync finished",
+            Action.SYNC_FINISHED,
             outcome=Outcome.UPSTREAM_ERROR if failed else Outcome.OK,
             details={"accounts": [report.details() for report in reports]},
         )
