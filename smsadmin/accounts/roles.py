@@ -70,7 +70,3 @@ def has_role(user: User | AnonymousUser, role: Role) -> bool:
     if user.is_superuser:
         return True
     return bool(group_names(user) & _SATISFIED_BY[role])
-
-
-def roles_of(user: User | AnonymousUser) -> list[Role]:
-    return [role for role in Role if has_role(user, role)]

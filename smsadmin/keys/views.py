@@ -26,7 +26,8 @@ from smsadmin.keys.forms import (
 )
 from smsadmin.keys.models import ApiKey
 from smsadmin.keys.selection import active_key, choose_active_key
-from smsadmin.keys.verification import account_for, why_refused
+from smsadmin.keys.verification import account_for
+from smsadmin.problems import key_refused
 from smsadmin.rendering import page_or_fragment
 from smsadmin.sociostacks.errors import AuthenticationFailed, SociostacksError
 
@@ -105,7 +106,7 @@ def _save_checked(
             attempt.add(**details, account=key.account_name)
     except SociostacksError as error:
         field = "api_key" if isinstance(error, AuthenticationFailed) else None
-        form.add_error(field, why_refused(error, consequence))
+        form.add_error(field, key_refused(error, consequence))
         return False
     return True
 
@@ -229,7 +230,7 @@ def verify(request: SignedInRequest, key: ApiKey) -> HttpResponse:
             key.save(update_fields=["account_name", "account_time_zone", "verified_at"])
             attempt.add(**key.audit_details(), account=key.account_name)
     except (SociostacksError, KeyDecryptionError) as error:
-        return _done(request, messages.ERROR, why_refused(error, "Nothing was changed."))
+        return _done(request, messages.ERROR, key_refused(error, "Nothing was changed."))
     return _done(
         request,
         messages.SUCCESS,

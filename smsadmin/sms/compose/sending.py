@@ -483,13 +483,8 @@ def send_problem(error: SociostacksError | InvalidRequest) -> Problem:
     A POST that timed out may well have been carried out, and the API has no
     way to ask: saying "nothing was changed" there would invite a double send.
     """
-    if isinstance(error, SociostacksError) and _outcome_unknown(error):
-        return Problem(
-            problems.send_outcome_unknown(error.status),
-            fix_url=reverse("sms:list"),
-            fix_label="Open the message list",
-        )
-    return problem_for(error)
+    unknown = isinstance(error, SociostacksError) and _outcome_unknown(error)
+    return problems.send_failed(error, outcome_unknown=unknown)
 
 
 def _partial_problem(error: PartialSendError, cause: Problem) -> Problem:
