@@ -10,7 +10,7 @@ SANDBOX_PORT ?= 8001
 SITE_ADDR ?= 127.0.0.1:8000
 export SMSADMIN_SANDBOX_KEY ?= sandbox-demo-key
 
-.PHONY: help install run test test-sqlite test-postgres lint format bench screenshots clean
+.PHONY: help install messages run test test-sqlite test-postgres lint format bench screenshots clean
 
 help:
 	@echo "make run    start the sandbox and the site on http://$(SITE_ADDR)"
@@ -27,7 +27,17 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+# Compiled catalogues are built here, never committed (.gitignore).
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+locale/%.mo: locale/%.po
+	@scripts/ensure-gettext
+	msgfmt --check -o $@ $<
+
+messages: $(MO_FILES)
+
+install: $(STAMP) $(MO_FILES)
 
 .env: | $(STAMP)
 	$(PY) -m smsadmin.devtools write-dotenv .env
@@ -47,6 +57,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy smsadmin
 	$(VENV)/bin/bandit -q -c pyproject.toml -r smsadmin -ll
+	scripts/check-translations
 
 format: install
 	$(VENV)/bin/ruff format .

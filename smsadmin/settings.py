@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -93,6 +94,7 @@ MIDDLEWARE = [
     "smsadmin.accounts.middleware.SessionLifetimeMiddleware",
     "smsadmin.accounts.middleware.TwoFactorMiddleware",
     "smsadmin.accounts.middleware.UserTimeZoneMiddleware",
+    "smsadmin.accounts.middleware.UserLanguageMiddleware",
     "smsadmin.accounts.middleware.SharedLoginOperatorMiddleware",
     # Last, so a lockout answer still passes through everything above.
     "axes.middleware.AxesMiddleware",
@@ -162,9 +164,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "en"
+# The language of a page: the person's preference, else the one chosen on the
+# sign-in page (a cookie), else the browser's Accept-Language, else this.
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
-USE_I18N = False
+USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -225,6 +231,9 @@ CSRF_COOKIE_HTTPONLY = True
 # Secure, host-only and for the whole site, so a sibling subdomain cannot
 # plant one. Browsers reject the prefix without Secure, hence plain names then.
 SESSION_COOKIE_NAME = "__Host-sessionid" if SESSION_COOKIE_SECURE else "sessionid"
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 CSRF_COOKIE_NAME = "__Host-csrftoken" if CSRF_COOKIE_SECURE else "csrftoken"
 CSRF_FAILURE_VIEW = "smsadmin.views.csrf_failure"
 # Sending is capped per person per day when set (0 = no cap).

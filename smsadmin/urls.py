@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/operator/", account_views.operator, name="operator"),
     path("accounts/password/set/<path:token>/", people_views.set_password, name="set_password"),
     path("accounts/preferences/", account_views.preferences, name="preferences"),
+    path("language/", account_views.choose_language, name="choose_language"),
     path("accounts/2fa/", twofactor_views.setup, name="twofactor_setup"),
     path("accounts/2fa/verify/", twofactor_views.verify, name="twofactor_verify"),
     path("accounts/2fa/disable/", twofactor_views.disable, name="twofactor_disable"),

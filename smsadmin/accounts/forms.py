@@ -95,7 +95,14 @@ class PreferencesForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["time_zone", "phone_region", "page_size", "default_device_id", "default_sim_id"]
+        fields = [
+            "language",
+            "time_zone",
+            "phone_region",
+            "page_size",
+            "default_device_id",
+            "default_sim_id",
+        ]
         labels = {"page_size": "Messages per page"}
 
     def __init__(self, *args: Any, devices: Sequence[Device] | None = None, **kwargs: Any):

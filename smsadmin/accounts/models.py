@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 from smsadmin.sociostacks.reads import PAGE_SIZES
 
@@ -43,6 +44,13 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     )
     default_device_id = models.PositiveIntegerField(null=True, blank=True)
     default_sim_id = models.PositiveIntegerField("default SIM", null=True, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("Empty: the language your browser asks for."),
+    )
     page_size = models.PositiveIntegerField(
         default=25, choices=[(size, str(size)) for size in PAGE_SIZES]
     )

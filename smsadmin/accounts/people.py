@@ -61,6 +61,11 @@ def _refuse(who: Who, action: Action, person: User, reason: str, details: dict) 
     raise Refused(reason)
 
 
+def _unchanged(who: Who, action: Action, target: str, details: dict) -> None:
+    """An admin's request that found nothing to change is still on record, as such."""
+    record(action, who=who, target=target, details={**details, "changed": False})
+
+
 def _superuser_rule(who: Who, person: User) -> str:
     if person.is_superuser and not (who.actor and who.actor.is_superuser):
         return (
@@ -242,6 +247,8 @@ def change_roles(who: Who, person: User, roles: Iterable[Role]) -> bool:
             )
     if refusal:
         _refuse(who, Action.ROLES_CHANGED, person, refusal, {"before": before, "wanted": after})
+    if before == after:
+        _unchanged(who, Action.ROLES_CHANGED, target_of(person), {"roles": after})
     return before != after
 
 
@@ -278,6 +285,8 @@ def deactivate(who: Who, person: User) -> bool:
             )
     if refusal:
         _refuse(who, Action.PERSON_DEACTIVATED, person, refusal, {})
+    if not changed:
+        _unchanged(who, Action.PERSON_DEACTIVATED, target_of(person), {"active": False})
     person.refresh_from_db()
     return changed
 
@@ -296,6 +305,8 @@ def reactivate(who: Who, person: User) -> bool:
                 target=target_of(person),
                 details={"before": {"active": False}, "after": {"active": True}},
             )
+        else:
+            _unchanged(who, Action.PERSON_REACTIVATED, target_of(person), {"active": True})
     person.refresh_from_db()
     return changed
 
@@ -315,6 +326,7 @@ def reset_two_factor(who: Who, person: User) -> bool:
     if refusal:
         _refuse(who, Action.TWO_FACTOR_RESET, person, refusal, {})
     if not twofactor.has_second_factor(person):
+        _unchanged(who, Action.TWO_FACTOR_RESET, target_of(person), {"two_factor": "off"})
         return False
     with transaction.atomic():
         twofactor.remove_second_factor(person)
@@ -365,6 +377,7 @@ def set_operators(who: Who, login: User, names: list[str], *, may_type_a_name: b
         }
         after = {"operators": sorted(names), "may_type_a_name": may_type_a_name}
         if before == after:
+            _unchanged(who, Action.OPERATORS_CHANGED, target_of(login), after)
             return False
         login.operators.exclude(name__in=names).delete()
         Operator.objects.bulk_create(
@@ -418,6 +431,12 @@ def set_team_members(who: Who, team: Team, members: Iterable[User]) -> bool:
     with transaction.atomic():
         current = {member.pk: member for member in team.members.all()}
         if current.keys() == wanted.keys():
+            _unchanged(
+                who,
+                Action.TEAM_MEMBERS_CHANGED,
+                f"team:{team.pk}",
+                {"team": team.name, "members": sorted(m.username for m in current.values())},
+            )
             return False
         team.members.set(wanted.values())
         record(

@@ -1,4 +1,8 @@
+from typing import Literal, cast
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView, LogoutView, PasswordChangeView
 from django.http import HttpRequest, HttpResponse
@@ -6,7 +10,9 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
-from django.views.decorators.http import require_http_methods
+from django.utils import translation
+from django.utils.translation import gettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from smsadmin import problems
 from smsadmin.accounts import operators, throttling
@@ -109,6 +115,36 @@ def password_change(request: SignedInRequest) -> HttpResponseBase:
     return _change_own_password(request)
 
 
+@login_not_required
+@require_POST
+def choose_language(request: HttpRequest) -> HttpResponse:
+    """The language picker of the sign-in page and the footer: a cookie, and the preference.
+
+    Signed in, the choice is also the person's preference (it follows them to
+    other browsers); before signing in, the cookie carries it to the next page.
+    """
+    code = request.POST.get("language", "")
+    back = redirect(safe_next(request, reverse("home")))
+    if code not in dict(settings.LANGUAGES):
+        record(Action.LANGUAGE_CHOSEN, request=request, outcome=Outcome.INVALID)
+        return back
+    if request.user.is_authenticated:
+        request.user.language = code
+        request.user.save(update_fields=["language"])
+    translation.activate(code)
+    record(Action.LANGUAGE_CHOSEN, request=request, details={"language": code})
+    back.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=True,
+        # A str in settings; one of the values set_cookie takes ("Lax" here).
+        samesite=cast(Literal["Lax", "Strict", "None"], settings.LANGUAGE_COOKIE_SAMESITE),
+    )
+    return back
+
+
 @require_http_methods(["GET", "POST"])
 def preferences(request: SignedInRequest) -> HttpResponse:
     choices = device_choices(request.user)
@@ -116,7 +152,9 @@ def preferences(request: SignedInRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         record(Action.PREFERENCES_CHANGED, request=request, details={"fields": form.changed_data})
-        messages.success(request, "Your preferences are saved.")
+        if "language" in form.changed_data:
+            translation.activate(request.user.language or settings.LANGUAGE_CODE)
+        messages.success(request, gettext("Your preferences are saved."))
         return redirect("preferences")
     return TemplateResponse(
         request,

@@ -71,6 +71,7 @@ class Action(models.TextChoices):
     TEAM_LEFT = "team left"
     PERMISSION_DENIED = "permission denied"
     PREFERENCES_CHANGED = "preferences changed"
+    LANGUAGE_CHOSEN = "language chosen"
     ADMIN_ADDED = "admin added"
     ADMIN_CHANGED = "admin changed"
     ADMIN_DELETED = "admin deleted"

@@ -36,3 +36,18 @@ document.addEventListener("change", (event) => {
 document.addEventListener("htmx:beforeRequest", (event) => {
   if (document.hidden && event.detail.elt.hasAttribute("data-poll")) event.preventDefault();
 });
+
+// Contact suggestions under the recipients box: picking one puts its number in
+// place of the name being typed, and the live check runs again.
+document.addEventListener("click", (event) => {
+  const pick = event.target.closest("[data-contact-number]");
+  if (!pick) return;
+  const box = document.getElementById("id_recipients");
+  if (!box) return;
+  const text = box.value;
+  const start = Math.max(...["\n", "\r", ",", ";", "\t"].map((sep) => text.lastIndexOf(sep))) + 1;
+  box.value = text.slice(0, start) + (start > 0 && text[start - 1] !== "\n" ? " " : "")
+    + pick.dataset.contactNumber + "\n";
+  box.focus();
+  box.dispatchEvent(new Event("input", { bubbles: true }));
+});

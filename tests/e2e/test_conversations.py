@@ -191,3 +191,29 @@ def test_a_saved_text_is_inserted_in_compose(page: Page, site: Site):
     expect(row).to_contain_text("1")
     row.get_by_role("link", name="Use").click()
     expect(page.get_by_label("Message")).to_have_value("Hi there, your parcel is ready for pickup.")
+
+
+def test_typing_a_contacts_name_adds_its_number(page: Page, site: Site):
+    client = SociostacksClient(OPS_KEY, base_url=site.sandbox.url)
+    directory = list(client.all_contacts().values())
+    names = [contact.name for contact in directory if contact.name]
+    # A contact whose name no other contact shares, and the first word it starts with.
+    contact = next(c for c in directory if c.name and names.count(c.name) == 1)
+    typed = contact.name.split()[0][:4]
+
+    open_compose(page)
+    page.get_by_label("Message").fill("Your parcel is ready.")
+    page.get_by_label("Recipients").press_sequentially(typed, delay=30)
+    suggestion = page.locator("#contact-suggestions").get_by_role(
+        "button", name=re.compile(re.escape(contact.name))
+    )
+    expect(suggestion).to_contain_text(contact.phone_number)
+    suggestion.click()
+
+    expect(page.get_by_label("Recipients")).to_have_value(contact.phone_number + "\n")
+    expect(page.locator("#recipients-check")).to_contain_text("1 valid number")
+    # A name typed whole, without picking, stands for its number in the check too.
+    page.get_by_label("Recipients").fill(contact.name)
+    expect(page.locator("#recipients-check")).to_contain_text(
+        f"line 1: {contact.name} → {contact.phone_number}"
+    )

@@ -20,12 +20,15 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 
+from smsadmin.sms.compose.contacts import ContactBook, Listed
 from smsadmin.sms.compose.recipients import RecipientCheck, check_recipients
 from smsadmin.sms.compose.scheduling import scheduled_moment
 from smsadmin.sms.compose.segments import MAX_CONTENT_LENGTH, SegmentCount, count_segments
 from smsadmin.sms.compose.sending import Draft
 from smsadmin.sociostacks import content as stored_text
 from smsadmin.sociostacks.types import Device, Sim
+
+NO_CONTACTS = ContactBook(())
 
 NOW = "now"
 LATER = "later"
@@ -131,12 +134,14 @@ class ComposeForm(forms.Form):
         region: str | None,
         now: datetime,
         devices_known: bool = True,
-        opted_out: frozenset[str] | None = frozenset(),
+        contacts: ContactBook | None = NO_CONTACTS,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # The contact directory as last read; None: it could not be read just now.
+        self.contacts = contacts
         # E.164 numbers of the account's contacts who opted out; None: not known now.
-        self.opted_out = opted_out
+        self.opted_out = None if self.contacts is None else self.contacts.opted_out
         self.devices = {device.id: device for device in devices}
         # False when the device list could not be loaded: then an empty list
         # says nothing about the account.
@@ -158,7 +163,8 @@ class ComposeForm(forms.Form):
             else "Write every number with its country code, e.g. +44 7700 900123."
         )
         self.fields["recipients"].help_text = (
-            "One number per line, or separated by commas, semicolons or spaces. " + region_words
+            "One number or contact name per line, or numbers separated by commas, semicolons "
+            "or spaces. " + region_words
         )
 
     # --- Choices ---------------------------------------------------------------
@@ -214,7 +220,14 @@ class ComposeForm(forms.Form):
             chosen_column=str(self._raw("csv_column") or ""),
             region=self.region,
             opted_out=self.opted_out,
+            names=self.contacts.numbers_by_name if self.contacts else None,
         )
+
+    def suggestions(self) -> tuple[str, list[Listed]]:
+        """The name being typed last in the recipients box and the contacts it matches."""
+        if self.contacts is None:
+            return "", []
+        return self.contacts.suggest(str(self._raw("recipients") or ""))
 
     # --- Validation ----------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any, Protocol
@@ -22,6 +22,7 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult
 
 from smsadmin.http import query_int
+from smsadmin.sms.compose.contacts import name_key
 
 MAX_RECIPIENTS = 100_000
 
@@ -93,6 +94,13 @@ class RecipientWarning:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class NamedEntry:
+    line: int
+    name: str  # as the person wrote it
+    number: str  # E.164 of the one contact with that name
+
+
 class _Counted:
     """The counts a page shows of any list of recipients."""
 
@@ -114,6 +122,7 @@ class RecipientsResult(_Counted):
     duplicates: int  # repeats removed from `valid`
     invalid: list[InvalidEntry]
     warnings: list[RecipientWarning]  # about numbers that are still in `valid`
+    named: list[NamedEntry] = field(default_factory=list)  # names that stood for numbers
 
     @property
     def total_entries(self) -> int:
@@ -140,19 +149,26 @@ class _Checked:
     e164: str | None  # None when invalid
     number_type: int
     reason: str  # why it is invalid; empty when valid
+    is_name: bool = False  # a contact's name that stood for its number
 
 
-def parse_recipients(text: str, default_region: str | None = None) -> RecipientsResult:
+def parse_recipients(
+    text: str,
+    default_region: str | None = None,
+    names: Mapping[str, tuple[str, ...]] | None = None,
+) -> RecipientsResult:
     """Parse numbers separated by newlines, commas, semicolons, tabs or spaces.
 
     Numbers without "+" or "00" are read as national numbers of `default_region`
-    (e.g. "DE"); without a default region they are invalid.
+    (e.g. "DE"); without a default region they are invalid. ``names`` maps a
+    contact name (compared by ``name_key``) to the numbers of the contacts with
+    that name: an entry that is exactly one contact's name stands for its number.
     """
     region = _normalise_region(default_region)
     return _collect(
         (line, checked)
         for line, chunk in _chunks(text)
-        for checked in _entries_in_chunk(chunk, region)
+        for checked in _entries_in_chunk(chunk, region, names or {})
     )
 
 
@@ -233,15 +249,19 @@ def _chunks(text: str) -> Iterator[tuple[int, str]]:
                 yield line_number, stripped
 
 
-def _entries_in_chunk(chunk: str, region: str | None) -> list[_Checked]:
-    """A chunk is one number written with spaces ("+44 7911 123456") or several
-    numbers separated by spaces; try the whole chunk first."""
+def _entries_in_chunk(
+    chunk: str, region: str | None, names: Mapping[str, tuple[str, ...]]
+) -> list[_Checked]:
+    """A chunk is one number written with spaces ("+44 7911 123456"), several
+    numbers separated by spaces, or a contact's name; try the whole chunk first."""
+    if names and _NOT_NUMBER_CHAR.search(chunk) and (numbers := names.get(name_key(chunk))):
+        return [_named(chunk, numbers)]
     whole = _check(chunk, region)
     if whole.e164 or not _WHITESPACE.search(chunk):
         return [whole]
     groups = _SPACE_BEFORE_PLUS.split(chunk)
     if len(groups) > 1:
-        return [checked for group in groups for checked in _entries_in_chunk(group, region)]
+        return [checked for group in groups for checked in _entries_in_chunk(group, region, names)]
     pieces = [_check(piece, region) for piece in chunk.split()]
     # Only a split where every piece is a number is a list. Otherwise it is one
     # mistyped number, reported once as typed: its fragments are not numbers to
@@ -268,6 +288,20 @@ def _check(text: str, region: str | None) -> _Checked:
         return _invalid(text, _invalid_reason(number))
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return _Checked(text=text, e164=e164, number_type=number_type, reason="")
+
+
+def _named(text: str, numbers: tuple[str, ...]) -> _Checked:
+    if len(numbers) > 1:
+        # Choosing one of them would send to someone the person did not pick.
+        shown = ", ".join(numbers[:3]) + (", …" if len(numbers) > 3 else "")
+        reason = f"{len(numbers)} contacts have this name ({shown}): write the number you mean"
+        return _invalid(text, reason)
+    number = _check(numbers[0], None)
+    if number.e164 is None:
+        return _invalid(text, f"the contact's number {numbers[0]} is {number.reason}")
+    return _Checked(
+        text=text, e164=number.e164, number_type=number.number_type, reason="", is_name=True
+    )
 
 
 def _invalid(text: str, reason: str) -> _Checked:
@@ -302,9 +336,12 @@ def _collect(entries: Iterable[tuple[int, _Checked]]) -> RecipientsResult:
     duplicates = 0
     invalid: list[InvalidEntry] = []
     warnings: list[RecipientWarning] = []
+    named: list[NamedEntry] = []
     for count, (line, checked) in enumerate(entries, start=1):
         if count > MAX_RECIPIENTS:
             return _too_many(line, checked.text)
+        if checked.is_name and checked.e164:
+            named.append(NamedEntry(line=line, name=checked.text, number=checked.e164))
         if checked.e164 is None:
             invalid.append(InvalidEntry(line=line, text=checked.text, reason=checked.reason))
         elif checked.e164 in seen:
@@ -316,7 +353,9 @@ def _collect(entries: Iterable[tuple[int, _Checked]]) -> RecipientsResult:
             if risky_type:
                 reason = f"{risky_type} number: it may not receive SMS"
                 warnings.append(RecipientWarning(line=line, number=checked.e164, reason=reason))
-    return RecipientsResult(valid=valid, duplicates=duplicates, invalid=invalid, warnings=warnings)
+    return RecipientsResult(
+        valid=valid, duplicates=duplicates, invalid=invalid, warnings=warnings, named=named
+    )
 
 
 def _too_many(line: int, text: str) -> RecipientsResult:
@@ -445,6 +484,8 @@ class RecipientCheck(_Counted):
     error: str = ""  # why the recipients could not be read at all
     # Valid numbers whose contact opted out; None when that could not be checked.
     opted_out: list[str] | None = field(default_factory=list)
+    # Contact names that stood for numbers: "line 2: Maria Keller → +49…".
+    named: list[Entry] = field(default_factory=list)
     # The file's entries as lines of text, to carry them into the recipients
     # box when the form comes back (a file input cannot be filled again).
     upload_as_text: str = ""
@@ -477,6 +518,7 @@ def _merge(parts: Sequence[tuple[str, RecipientsResult]]) -> dict[str, Any]:
     duplicates = 0
     invalid: list[Entry] = []
     warnings: list[Entry] = []
+    named: list[Entry] = []
     for place, result in parts:
         duplicates += result.duplicates
         fresh = {number for number in result.valid if number not in seen}
@@ -492,7 +534,14 @@ def _merge(parts: Sequence[tuple[str, RecipientsResult]]) -> dict[str, Any]:
             for w in result.warnings
             if w.number in fresh
         ]
-    return {"valid": valid, "duplicates": duplicates, "invalid": invalid, "warnings": warnings}
+        named += [Entry(f"{place} {n.line}", n.name, n.number) for n in result.named]
+    return {
+        "valid": valid,
+        "duplicates": duplicates,
+        "invalid": invalid,
+        "warnings": warnings,
+        "named": named,
+    }
 
 
 def check_recipients(
@@ -502,12 +551,14 @@ def check_recipients(
     chosen_column: str,
     region: str | None,
     opted_out: frozenset[str] | None,
+    names: Mapping[str, tuple[str, ...]] | None = None,
 ) -> RecipientCheck:
     """The typed numbers and the uploaded file as one list (duplicates across both removed).
 
     ``chosen_column`` is what the person typed for the file's column (its
     name or number, empty: guess); ``opted_out`` the numbers whose contact
-    opted out, None when that could not be read.
+    opted out, None when that could not be read; ``names`` the contact names
+    that stand for numbers (see ``parse_recipients``).
     """
     if len(text) > MAX_RECIPIENTS_TEXT:
         return RecipientCheck(
@@ -517,7 +568,7 @@ def check_recipients(
     parts: list[tuple[str, RecipientsResult]] = []
     sources: list[str] = []
     if text.strip():
-        parts.append(("line", parse_recipients(text, region)))
+        parts.append(("line", parse_recipients(text, region, names)))
         sources.append("typed in")
     if upload is None:
         merged = _merge(parts)

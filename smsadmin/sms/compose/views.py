@@ -36,6 +36,7 @@ from smsadmin.mirror.sync import account_link
 from smsadmin.problems import Problem, problem_for
 from smsadmin.sms import deleting, reading
 from smsadmin.sms.compose import scheduling, sending
+from smsadmin.sms.compose.contacts import ContactBook, book_of
 from smsadmin.sms.compose.forms import (
     LATER,
     NOW,
@@ -55,7 +56,7 @@ from smsadmin.sms.models import SendRequest
 from smsadmin.sociostacks import reads
 from smsadmin.sociostacks.content import rewrite, without_lone_angles
 from smsadmin.sociostacks.errors import SociostacksError
-from smsadmin.sociostacks.types import Contact, Device
+from smsadmin.sociostacks.types import Device
 
 REPLACE_LOOKALIKES = "replace_lookalikes"
 KEEP_ANGLE_BRACKETS = "keep_angle_brackets"
@@ -77,27 +78,21 @@ def _devices(request: KeyedRequest) -> tuple[list[Device], Problem | None]:
         return [], problem_for(error)
 
 
-def _opted_out(request: KeyedRequest, *, may_read: bool = False) -> frozenset[str] | None:
-    """The numbers of the account's contacts who opted out; None when not known.
+def _contacts(request: KeyedRequest, *, may_read: bool = False) -> ContactBook | None:
+    """The account's contacts, for names in the recipients and opt-out warnings; None: not known.
 
-    Sociostacks sends to them all the same, so compose warns about each one.
-    The live checks use the directory as last read (no call while typing);
-    the review reads it through the cache, as the message list does.
+    Sociostacks sends to opted-out contacts all the same, so compose warns
+    about each one. The live checks use the directory as last read (no call
+    while typing); the page and the review read it through the cache, as the
+    message list does.
     """
     client = request.api_key.client()
-    contacts: dict[int, Contact] | None
     if may_read:
         try:
-            contacts = reads.contacts(client, set()).value
+            return book_of(reads.contacts(client, set()).value)
         except SociostacksError:
-            return None
-    elif (contacts := reads.contacts_as_last_read(client)) is None:
-        return None
-    return frozenset(
-        "+" + "".join(filter(str.isdigit, c.phone_number))
-        for c in contacts.values()
-        if c.has_opted_out
-    )
+            pass  # the copy some page read last is better than nothing
+    return book_of(reads.contacts_as_last_read(client))
 
 
 def _form(request: KeyedRequest, devices: list[Device], *args: Any, **kwargs: Any) -> ComposeForm:
@@ -294,7 +289,7 @@ def _shown_again(request: KeyedRequest, form: ComposeForm, devices: list[Device]
     if carried is None:
         return form
     again = _form(
-        request, devices, carried, devices_known=form.devices_known, opted_out=form.opted_out
+        request, devices, carried, devices_known=form.devices_known, contacts=form.contacts
     )
     again.is_valid()
     messages.info(
@@ -363,10 +358,10 @@ def _render_confirm(
 def compose(request: KeyedRequest) -> HttpResponse:
     devices, devices_problem = _devices(request)
     shown: dict[str, Any] = {"devices": devices, "devices_problem": devices_problem}
-    opted_out = _opted_out(request, may_read=request.method == "POST")
+    contacts = _contacts(request, may_read=request.method == "POST")
     if request.method == "GET":
         initial, notice = _starting_point(request, devices)
-        form = _form(request, devices, initial=initial, opted_out=opted_out)
+        form = _form(request, devices, initial=initial, contacts=contacts)
         return _render_compose(request, form, notice=notice, **shown)
 
     form = _form(
@@ -375,12 +370,12 @@ def compose(request: KeyedRequest) -> HttpResponse:
         request.POST,
         request.FILES,
         devices_known=devices_problem is None,
-        opted_out=opted_out,
+        contacts=contacts,
     )
     if (fix := _CONTENT_FIXES.get(request.POST.get("action", ""))) is not None:
         values = (form.carried_over() or request.POST).dict()
         values["content"] = fix(form.content_text)
-        again = _form(request, devices, initial=values, opted_out=opted_out)
+        again = _form(request, devices, initial=values, contacts=contacts)
         return _render_compose(request, again, **shown)
     action = Action.SCHEDULE if form.is_scheduling else Action.SEND
     if not form.is_valid():
@@ -426,10 +421,21 @@ def _too_big_to_check_live(request: KeyedRequest) -> str:
 @api_key_required
 def check_recipients(request: KeyedRequest) -> HttpResponse:
     """The live recipients check: the same parsing a submit runs, for lists of a sane size."""
-    form = _form(request, [], request.POST, request.FILES, opted_out=_opted_out(request))
+    # A name being typed is worth one cached read of the directory, when no page read it yet.
+    typing_a_name = any(char.isalpha() for char in str(request.POST.get("recipients", ""))[-200:])
+    contacts = _contacts(request, may_read=typing_a_name)
+    form = _form(request, [], request.POST, request.FILES, contacts=contacts)
     too_big = _too_big_to_check_live(request)
     check = RecipientCheck(error=too_big) if too_big else form.recipient_check
-    context = {"form": form, "check": check, "oob": True, "live": True}
+    typed, suggestions = form.suggestions()
+    context = {
+        "form": form,
+        "check": check,
+        "oob": True,
+        "live": True,
+        "typed": typed,
+        "suggestions": suggestions,
+    }
     context |= _content_context(form, check.valid_count)
     return TemplateResponse(request, "sms/compose.html#recipients_live", context)
 
@@ -578,7 +584,7 @@ def result(request: KeyedRequest, token: uuid.UUID) -> HttpResponse:
             request,
             devices,
             initial={**initial, "token": str(uuid.uuid4())},
-            opted_out=_opted_out(request),
+            contacts=_contacts(request),
         )
         return _render_compose(
             request,

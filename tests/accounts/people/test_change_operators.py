@@ -47,9 +47,10 @@ def test_it_is_audited_with_before_and_after(as_admin, admin_user, desk):
     }
 
 
-def test_no_change_is_not_recorded(as_admin, desk):
+def test_no_change_is_recorded_as_no_change(as_admin, desk):
     as_admin.post(f"/people/{desk.pk}/operators/", {"operators": "Maria K."})
-    assert not AuditEvent.objects.filter(action="operators changed").exists()
+    event = AuditEvent.objects.get(action="operators changed")
+    assert event.details == {"operators": ["Maria K."], "may_type_a_name": False, "changed": False}
 
 
 def test_an_empty_list_without_free_text_is_refused(as_admin, desk):

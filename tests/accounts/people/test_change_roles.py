@@ -30,10 +30,12 @@ def test_the_change_is_audited_with_before_and_after(as_admin, admin_user, viewe
     assert event.details == {"before": ["viewer"], "after": ["sender", "auditor"]}
 
 
-def test_no_change_is_said_and_not_recorded(as_admin, viewer):
+def test_no_change_is_said_and_recorded_as_no_change(as_admin, viewer):
     response = as_admin.post(f"/people/{viewer.pk}/roles/", {"roles": ["viewer"]}, follow=True)
     assert "vera already had exactly these roles." in response.content.decode()
-    assert not AuditEvent.objects.filter(action="roles changed").exists()
+    event = AuditEvent.objects.get(action="roles changed")
+    assert (event.target, event.outcome) == ("user:vera", Outcome.OK)
+    assert event.details == {"roles": ["viewer"], "changed": False}
 
 
 def test_taking_every_role_away_leaves_a_person_who_sees_nothing(as_admin, client, viewer):

@@ -32,7 +32,8 @@ def test_it_is_audited_with_before_and_after(as_admin, admin_user, gone):
 def test_an_active_person_is_left_as_they_are(as_admin, viewer):
     response = as_admin.post(f"/people/{viewer.pk}/reactivate/", follow=True)
     assert "vera was already active." in response.content.decode()
-    assert not AuditEvent.objects.filter(action="person reactivated").exists()
+    event = AuditEvent.objects.get(action="person reactivated")
+    assert event.details == {"active": True, "changed": False}
 
 
 def test_it_is_a_post(as_admin, gone):

@@ -63,7 +63,8 @@ def test_it_is_audited_with_before_and_after(as_admin, admin_user, enrolled):
 def test_a_person_without_two_factor_is_left_alone(as_admin, viewer):
     response = as_admin.post(f"/people/{viewer.pk}/two-factor/reset/", follow=True)
     assert "vera had no two-factor sign-in to reset." in response.content.decode()
-    assert not AuditEvent.objects.filter(action="2fa reset").exists()
+    event = AuditEvent.objects.get(action="2fa reset")
+    assert event.details == {"two_factor": "off", "changed": False}
 
 
 def test_an_admin_resets_their_own_on_the_two_factor_page_only(client, admin_user):

@@ -70,10 +70,11 @@ def test_it_is_audited_with_before_and_after(as_admin, admin_user, support, send
     assert event.details == {"team": "Support", "before": ["vera"], "after": ["sam"]}
 
 
-def test_no_change_is_not_recorded(as_admin, support, sender):
+def test_no_change_is_recorded_as_no_change(as_admin, support, sender):
     support.members.add(sender)
     as_admin.post(f"/people/teams/{support.pk}/", {"members": [sender.pk]})
-    assert not AuditEvent.objects.filter(action="team members changed").exists()
+    event = AuditEvent.objects.get(action="team members changed")
+    assert event.details == {"team": "Support", "members": ["sam"], "changed": False}
 
 
 def test_an_unknown_team_is_a_404(as_admin):
