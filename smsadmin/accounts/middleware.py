@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
+from django_htmx.http import HttpResponseClientRedirect
 
 from smsadmin.accounts import operators, twofactor
 from smsadmin.audit.actions import Action
@@ -30,9 +31,8 @@ def htmx_aware_redirect(request: HttpRequest, url: str) -> HttpResponse:
     middleware having run first.
     """
     if request.headers.get("HX-Request") == "true":
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
+        # The site's one htmx redirect style (django-htmx's), as compose uses too.
+        return HttpResponseClientRedirect(url)
     return redirect(url)
 
 
