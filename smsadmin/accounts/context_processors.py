@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 
+from smsadmin.accounts.operators import OPERATOR_SESSION_KEY
 from smsadmin.accounts.roles import Role, has_role
-from smsadmin.audit.recorder import OPERATOR_SESSION_KEY
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:

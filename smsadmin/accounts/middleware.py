@@ -13,8 +13,8 @@ from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect
 
 from smsadmin.accounts import operators, twofactor
+from smsadmin.accounts.operators import OPERATOR_SESSION_KEY
 from smsadmin.audit.actions import Action
-from smsadmin.audit.recorder import OPERATOR_SESSION_KEY
 from smsadmin.http import own_path
 
 LOGIN_AT_KEY = "smsadmin_login_at"

@@ -18,9 +18,10 @@ from smsadmin import problems
 from smsadmin.accounts import operators, throttling
 from smsadmin.accounts.devices import device_choices
 from smsadmin.accounts.forms import OperatorForm, PreferencesForm
+from smsadmin.accounts.operators import OPERATOR_SESSION_KEY
 from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
-from smsadmin.audit.recorder import OPERATOR_SESSION_KEY, record
+from smsadmin.audit.recorder import record
 from smsadmin.http import SignedInRequest, safe_next
 
 

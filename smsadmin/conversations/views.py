@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smsadmin.accounts.decorators import role_required
+from smsadmin.accounts.operators import OPERATOR_SESSION_KEY
 from smsadmin.accounts.roles import Role
 from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
-from smsadmin.audit.recorder import OPERATOR_SESSION_KEY, record
+from smsadmin.audit.recorder import record
 from smsadmin.conversations import inbox, threads
 from smsadmin.conversations.models import SavedText
 from smsadmin.http import KeyedRequest, query_int, safe_next

@@ -24,10 +24,11 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from smsadmin import problems
 from smsadmin.accounts.decorators import role_required
+from smsadmin.accounts.operators import OPERATOR_SESSION_KEY
 from smsadmin.accounts.roles import Role
 from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
-from smsadmin.audit.recorder import OPERATOR_SESSION_KEY, Who, message_target, record
+from smsadmin.audit.recorder import Who, message_target, record
 from smsadmin.conversations import replies
 from smsadmin.conversations.models import MessageLink
 from smsadmin.http import KeyedRequest, query_int
