@@ -16,9 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from smsadmin import problems
 from smsadmin.accounts import operators, throttling
-from smsadmin.accounts.phones import device_choices
 from smsadmin.accounts.forms import OperatorForm, PreferencesForm
 from smsadmin.accounts.operators import OPERATOR_SESSION_KEY
+from smsadmin.accounts.phones import device_choices
 from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import record
