@@ -63,6 +63,7 @@ run: install $(DOTENV)
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy smsadmin
 	$(VENV)/bin/bandit -q -c pyproject.toml -r smsadmin -ll
 	scripts/check-translations
 

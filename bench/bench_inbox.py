@@ -15,27 +15,26 @@ Run from the repository root: .venv/bin/python bench/bench_inbox.py [--quick] [-
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import random
 import sys
-import threading
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_budget import PROBLEM_MARKER, UpstreamCounter, View
 from bench.common import (
+    PROBLEM_MARKER,
+    Pick,
     Timing,
+    View,
+    browsing_seconds,
     create_team,
     emit,
     prepare_site,
     progress,
-    signed_in_client,
     start_sandbox,
     stop_on_sigterm,
-    upstream_calls,
+    team_browsing,
     use_site_here,
 )
 
@@ -43,7 +42,6 @@ PEOPLE = 10
 SECONDS = 60
 QUICK_SECONDS = 15
 RATE_LIMIT = 60
-THINK_SECONDS = (1.0, 3.0)
 INBOX_SHARE, CONVERSATION_SHARE = 0.4, 0.3  # the rest: the badge
 KINDS = ("inbox", "conversation", "badge")
 
@@ -63,57 +61,21 @@ def numbers_that_wrote_in() -> list[str]:
     return found
 
 
-def browse(person, seed, deadline, numbers, counter, views) -> None:
-    rng = random.Random(seed)
-    client = signed_in_client(person)
-    time.sleep(rng.uniform(*THINK_SECONDS))
-    while time.monotonic() < deadline:
-        roll = rng.random()
-        if roll < INBOX_SHARE:
-            kind, path, headers = "inbox", "/inbox/", {}
-        elif roll < INBOX_SHARE + CONVERSATION_SHARE:
-            kind, path, headers = "conversation", f"/conversations/{rng.choice(numbers)}/", {}
-        else:
-            kind, path, headers = "badge", "/inbox/badge/", {"HX-Request": "true"}
-        counter.start_view()
-        started = time.perf_counter()
-        response = client.get(path, headers=headers)
-        seconds = time.perf_counter() - started
-        calls, rate_limited = counter.view_counts()
-        views.append(
-            View(
-                kind,
-                seconds,
-                calls,
-                rate_limited,
-                response.status_code,
-                PROBLEM_MARKER in response.content or b"Only the mirror" in response.content,
-            )
-        )
-        time.sleep(min(rng.uniform(*THINK_SECONDS), max(0.0, deadline - time.monotonic())))
-
-
 def simulate(sandbox, people: list, seconds: float) -> tuple[list[View], int]:
     numbers = numbers_that_wrote_in()
-    sandbox.control(reset_stats=True, reset_rate_limit=True)
-    counter = UpstreamCounter(sandbox.url)
-    counter.install()
-    views: list[View] = []
-    deadline = time.monotonic() + seconds
-    threads = [
-        threading.Thread(
-            target=browse, args=(person, seed, deadline, numbers, counter, views), daemon=True
-        )
-        for seed, person in enumerate(people)
-    ]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        counter.uninstall()
-    return views, upstream_calls(sandbox)
+
+    def pick(rng: random.Random) -> Pick:
+        roll = rng.random()
+        if roll < INBOX_SHARE:
+            return "inbox", "/inbox/", {}
+        if roll < INBOX_SHARE + CONVERSATION_SHARE:
+            return "conversation", f"/conversations/{rng.choice(numbers)}/", {}
+        return "badge", "/inbox/badge/", {"HX-Request": "true"}
+
+    def showed_problem(content: bytes) -> bool:
+        return PROBLEM_MARKER in content or b"Only the mirror" in content
+
+    return team_browsing(sandbox, people, seconds, pick, showed_problem=showed_problem)
 
 
 def report(views: list[View], calls: int, seconds: float) -> None:
@@ -152,11 +114,7 @@ def report(views: list[View], calls: int, seconds: float) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help=f"browse {QUICK_SECONDS} s")
-    parser.add_argument("--seconds", type=float, help=f"how long to browse (default {SECONDS})")
-    args = parser.parse_args()
-    seconds = args.seconds or (QUICK_SECONDS if args.quick else SECONDS)
+    seconds = browsing_seconds(__doc__.split("\n\n")[0], SECONDS, QUICK_SECONDS)
     stop_on_sigterm()
     with contextlib.ExitStack() as stack:
         sandbox = start_sandbox(rate_limit=RATE_LIMIT)

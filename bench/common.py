@@ -407,3 +407,128 @@ def start_gunicorn(site: Site, *, workers: int, threads: int, name: str = "gunic
                 return server
         time.sleep(0.2)
     raise RuntimeError(f"gunicorn did not answer within {GUNICORN_START_SECONDS} s")
+
+
+# --- A team browsing for a while ----------------------------------------------------
+
+
+# What the site shows in place of messages when upstream could not serve them.
+PROBLEM_MARKER = b'class="problem"'
+THINK_SECONDS = (1.0, 3.0)
+
+
+@dataclass(frozen=True)
+class View:
+    """One page view of a simulated person: what it was, how long, what it cost upstream."""
+
+    kind: str
+    seconds: float
+    upstream_calls: int
+    rate_limited: int
+    status: int
+    showed_problem: bool
+
+
+class UpstreamCounter:
+    """Counts, per thread, the HTTP requests to the sandbox and its 429 answers.
+
+    It wraps requests' transport, below the site's client, so retries count too.
+    """
+
+    def __init__(self, sandbox_url: str) -> None:
+        self.sandbox_url = sandbox_url
+        self.local = threading.local()
+        from requests.adapters import HTTPAdapter
+
+        self._adapter = HTTPAdapter
+        self._original = HTTPAdapter.send
+
+    def install(self) -> None:
+        counter = self
+
+        def send(adapter, request, *args, **kwargs):
+            response = counter._original(adapter, request, *args, **kwargs)
+            if request.url.startswith(counter.sandbox_url):
+                counter.local.calls = getattr(counter.local, "calls", 0) + 1
+                if response.status_code == 429:
+                    counter.local.rate_limited = getattr(counter.local, "rate_limited", 0) + 1
+            return response
+
+        self._adapter.send = send
+
+    def uninstall(self) -> None:
+        self._adapter.send = self._original
+
+    def start_view(self) -> None:
+        self.local.calls = self.local.rate_limited = 0
+
+    def view_counts(self) -> tuple[int, int]:
+        return self.local.calls, self.local.rate_limited
+
+
+# A page to open: its kind (for the figures), its path, and the headers to send.
+Pick = tuple[str, str, dict[str, str]]
+
+
+def team_browsing(
+    sandbox,
+    people: list,
+    seconds: float,
+    pick: Any,
+    *,
+    showed_problem: Any = lambda content: PROBLEM_MARKER in content,
+) -> tuple[list[View], int]:
+    """``people`` browse at once for ``seconds``, each a thread with 1 to 3 s of think time.
+
+    ``pick(rng)`` says which page a person opens next (a ``Pick``);
+    ``showed_problem(content)`` whether a page showed a problem instead of
+    its content. Returns every view and the calls the sandbox counted. The
+    minute starts clean: no calls counted, a fresh rate-limit window.
+    """
+    sandbox.control(reset_stats=True, reset_rate_limit=True)
+    counter = UpstreamCounter(sandbox.url)
+    counter.install()
+    views: list[View] = []
+    deadline = time.monotonic() + seconds
+
+    def browse(person, seed: int) -> None:
+        import random
+
+        rng = random.Random(seed)
+        client = signed_in_client(person)
+        time.sleep(rng.uniform(*THINK_SECONDS))  # people do not all click at the same instant
+        while time.monotonic() < deadline:
+            kind, path, headers = pick(rng)
+            counter.start_view()
+            started = time.perf_counter()
+            response = client.get(path, headers=headers)
+            took = time.perf_counter() - started
+            calls, rate_limited = counter.view_counts()
+            problem = showed_problem(response.content)
+            views.append(View(kind, took, calls, rate_limited, response.status_code, problem))
+            time.sleep(min(rng.uniform(*THINK_SECONDS), max(0.0, deadline - time.monotonic())))
+
+    threads = [
+        # Daemons: when the script is stopped, its cleanup need not wait for the deadline.
+        threading.Thread(target=browse, args=(person, seed), daemon=True)
+        for seed, person in enumerate(people)
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        counter.uninstall()
+    return views, upstream_calls(sandbox)
+
+
+def browsing_seconds(description: str, default: float, quick: float) -> float:
+    """The ``--quick`` and ``--seconds N`` options of a browsing bench."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help=f"browse {quick:g} s")
+    parser.add_argument("--seconds", type=float, help=f"how long to browse (default {default:g})")
+    args = parser.parse_args()
+    return args.seconds or (quick if args.quick else default)

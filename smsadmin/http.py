@@ -13,6 +13,7 @@ The two questions every view asks of hostile input, answered once:
 
 import re
 from datetime import date
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from django import forms
@@ -20,6 +21,31 @@ from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from smsadmin import problems
+
+if TYPE_CHECKING:  # annotations only: this module is imported before the apps are ready
+    from django_htmx.middleware import HtmxDetails
+
+    from smsadmin.accounts.models import User
+    from smsadmin.keys.models import ApiKey
+
+
+class SignedInRequest(HttpRequest):
+    """A request as a signed-in view sees it: our ``User``, and django-htmx's ``htmx``.
+
+    For the type checker only (nothing is added at run time): the login
+    middleware lets no anonymous request reach a view, and HtmxMiddleware
+    sets ``htmx`` on every request.
+    """
+
+    user: "User"
+    htmx: "HtmxDetails"
+
+
+class KeyedRequest(SignedInRequest):
+    """A request past ``keys.decorators.api_key_required``: ``api_key`` is the active key."""
+
+    api_key: "ApiKey"
+
 
 # The largest id both databases store (a signed 64-bit integer).
 MAX_ID = 2**63 - 1

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.urls import reverse
 
+from smsadmin.keys.crypto import KeyDecryptionError
 from smsadmin.observability import current_request_id
 from smsadmin.sociostacks.content import LESS_THAN_STANDIN, Rewrite
 from smsadmin.sociostacks.errors import (
@@ -213,6 +214,59 @@ def send_outcome_unknown(status: int | None) -> str:
     return (
         f"{answered}, so it is not known whether the messages were created: they may or "
         "may not have been. Check the message list before you send again."
+    )
+
+
+def send_failed(error: SociostacksError | InvalidRequest, *, outcome_unknown: bool) -> Problem:
+    """A send that failed; honest about one that may have happened (``outcome_unknown``)."""
+    if outcome_unknown:
+        return Problem(
+            send_outcome_unknown(getattr(error, "status", None)),
+            fix_url=reverse("sms:list"),
+            fix_label="Open the message list",
+        )
+    return problem_for(error)
+
+
+# Failures that say nothing about a key itself: trying again later may work.
+_KEY_UNREACHABLE = (UpstreamUnavailable, UnreadableResponse, RateLimited)
+
+
+def key_refused(error: SociostacksError | KeyDecryptionError, consequence: str) -> str:
+    """Why a key could not be checked or used, then ``consequence`` (what did not happen)."""
+    if isinstance(error, KeyDecryptionError):
+        return (
+            "This key can no longer be decrypted with the site's encryption keys, so it "
+            f"cannot be used. Replace it with the key from your Sociostacks account. {consequence}"
+        )
+    if isinstance(error, AuthenticationFailed):
+        return (
+            "Sociostacks refused this key: it is wrong, was revoked, or its plan has no API "
+            f"access. {consequence}"
+        )
+    if isinstance(error, UpstreamUnavailable):
+        return (
+            f"{unavailable(error)}, so the key could not be checked. {consequence} "
+            "Try again in a moment."
+        )
+    if isinstance(error, _KEY_UNREACHABLE):
+        return (
+            f"Sociostacks could not be reached to check the key. {consequence} {error.user_message}"
+        )
+    return f"Sociostacks did not confirm the key. {consequence} {error.user_message}"
+
+
+NO_KEY_FOR_DEVICES = "Add an API key on the keys page to choose a default phone and SIM."
+KEY_UNDECRYPTABLE_FOR_DEVICES = (
+    "Your active API key can no longer be decrypted, so your phones cannot be listed. "
+    "Replace the key on the keys page."
+)
+
+
+def devices_not_loaded(error: SociostacksError) -> str:
+    return (
+        "Your phones could not be loaded from Sociostacks, so the default phone and SIM "
+        f"cannot be changed right now. {error.user_message}"
     )
 
 

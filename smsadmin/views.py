@@ -3,14 +3,17 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 
 from smsadmin.accounts.roles import Role, has_role
+from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import record
+from smsadmin.http import SignedInRequest
 from smsadmin.mirror import views as mirror_views
 
 
@@ -27,7 +30,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: SignedInRequest) -> HttpResponseBase:
     """The dashboard; an auditor who may not read messages starts at the audit log."""
     if has_role(request.user, Role.AUDITOR) and not has_role(request.user, Role.VIEWER):
         return redirect("audit:review")
@@ -53,7 +56,7 @@ page_not_found = _error_page("404.html", 404)
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form post Django could not trust (a stale page, blocked cookies), said plainly."""
     record(
-        "form refused",
+        Action.FORM_REFUSED,
         request=request,
         outcome=Outcome.DENIED,
         target=request.path[:255],

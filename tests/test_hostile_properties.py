@@ -30,9 +30,9 @@ from django.urls import resolve
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from smsadmin.accounts.operators import OPERATOR_SESSION_KEY
 from smsadmin.accounts.otp_devices import AppDevice
 from smsadmin.audit.models import AuditEvent
-from smsadmin.audit.recorder import OPERATOR_SESSION_KEY
 from tests.conftest import UPSTREAM, give_key, make_user
 from tests.foundation.test_login_required import _concrete_paths
 from tests.sociostacks.payloads import message_json, page_json

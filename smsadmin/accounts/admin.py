@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
@@ -16,16 +18,25 @@ def _target(obj: Model) -> str:
     return f"{obj._meta.model_name}:{obj.pk}"
 
 
-class AuditedAdminMixin:
+# The mixin goes in front of a ModelAdmin; the type checker is told which.
+if TYPE_CHECKING:
+    _AdminBase = admin.ModelAdmin
+else:
+    _AdminBase = object
+
+
+class AuditedAdminMixin(_AdminBase):
     """Changes made in Django admin reach the audit log too: which fields, never their values."""
 
     def log_addition(self, request: HttpRequest, obj: Model, message: object):
-        record("admin added", request=request, target=_target(obj), details={"object": str(obj)})
+        record(
+            Action.ADMIN_ADDED, request=request, target=_target(obj), details={"object": str(obj)}
+        )
         return super().log_addition(request, obj, message)
 
     def log_change(self, request: HttpRequest, obj: Model, message: object):
         record(
-            "admin changed",
+            Action.ADMIN_CHANGED,
             request=request,
             target=_target(obj),
             details={"object": str(obj), "change": message},
@@ -35,7 +46,10 @@ class AuditedAdminMixin:
     def log_deletions(self, request: HttpRequest, queryset: QuerySet):
         for obj in queryset:
             record(
-                "admin deleted", request=request, target=_target(obj), details={"object": str(obj)}
+                Action.ADMIN_DELETED,
+                request=request,
+                target=_target(obj),
+                details={"object": str(obj)},
             )
         return super().log_deletions(request, queryset)
 
@@ -45,7 +59,7 @@ class SmsAdminUserAdmin(AuditedAdminMixin, UserAdmin):
     list_display = ("username", "email", "is_shared", "is_staff", "is_active", "last_login")
     list_filter = ("is_shared", "is_staff", "is_superuser", "is_active", "groups")
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         (
             "smsadmin",
             {

@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from django_otp.admin import OTPAdminSite
 
 from smsadmin.accounts import twofactor
+from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import record
 from smsadmin.http import safe_next
@@ -44,7 +45,7 @@ class TwoFactorAdminSite(OTPAdminSite):
                 )
             return redirect(f"{reverse(step)}?{urlencode({'next': next_url})}")
         record(
-            "permission denied",
+            Action.PERMISSION_DENIED,
             request=request,
             outcome=Outcome.DENIED,
             target=request.path[:255],

@@ -1,8 +1,8 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from smsadmin.accounts.operators import OPERATOR_SESSION_KEY
 from smsadmin.accounts.roles import Role, has_role
-from smsadmin.audit.recorder import OPERATOR_SESSION_KEY
 from smsadmin.keys.selection import active_key
 
 

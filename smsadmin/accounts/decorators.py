@@ -1,20 +1,22 @@
 from collections.abc import Callable
 from functools import wraps
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 
 from smsadmin.accounts.roles import ROLE_DESCRIPTIONS, Role, has_role
+from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import record
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def refuse(request: HttpRequest, role: Role) -> TemplateResponse:
     """The explaining 403 page for an action that needs ``role``, recorded as a denial."""
     record(
-        "permission denied",
+        Action.PERMISSION_DENIED,
         request=request,
         outcome=Outcome.DENIED,
         target=request.path[:255],
@@ -33,7 +35,7 @@ def role_required(role: Role) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
             if has_role(request.user, role):
                 return view(request, *args, **kwargs)
             return refuse(request, role)

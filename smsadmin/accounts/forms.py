@@ -1,5 +1,6 @@
 import zoneinfo
 from collections.abc import Sequence
+from typing import Any, cast
 
 import phonenumbers
 from django import forms
@@ -22,11 +23,13 @@ class OperatorForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
 
-    def __init__(self, *args: object, login: User, current: str = "", **kwargs: object) -> None:
+    def __init__(self, *args: Any, login: User, current: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         names = operators.allowed_names(login)
         if names:
-            self.fields["operator"].choices = [(name, name) for name in names]
+            cast(forms.ChoiceField, self.fields["operator"]).choices = [
+                (name, name) for name in names
+            ]
             self.initial["operator"] = current if current in names else None
         else:
             del self.fields["operator"]
@@ -41,7 +44,8 @@ class OperatorForm(forms.Form):
         return bool(self.fields)
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         typed = operators.clean_name(cleaned.get("operator_name") or "")
         if typed:
             if len(typed) < 2:
@@ -101,17 +105,17 @@ class PreferencesForm(forms.ModelForm):
         ]
         labels = {"page_size": "Messages per page"}
 
-    def __init__(self, *args: object, devices: Sequence[Device] | None = None, **kwargs: object):
+    def __init__(self, *args: Any, devices: Sequence[Device] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         if devices is None:
             del self.fields["default_device_id"]
             del self.fields["default_sim_id"]
             return
         self._devices = {device.id: device for device in devices}
-        self.fields["default_device_id"].choices = [("", "No default")] + [
+        cast(forms.ChoiceField, self.fields["default_device_id"]).choices = [("", "No default")] + [
             (device.id, _device_name(device)) for device in devices
         ]
-        self.fields["default_sim_id"].choices = [("", "No default")] + [
+        cast(forms.ChoiceField, self.fields["default_sim_id"]).choices = [("", "No default")] + [
             (
                 _device_name(device),
                 [(f"{device.id}:{sim.subscription_id}", sim.label) for sim in device.sims],
@@ -133,7 +137,8 @@ class PreferencesForm(forms.ModelForm):
         return region
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if "default_sim_id" not in self.fields or "default_sim_id" not in cleaned:
             return cleaned
         choice = cleaned["default_sim_id"]

@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
+from django_htmx.http import HttpResponseClientRedirect
 
 from smsadmin.accounts import operators, twofactor
-from smsadmin.audit.recorder import OPERATOR_SESSION_KEY
+from smsadmin.accounts.operators import OPERATOR_SESSION_KEY
+from smsadmin.audit.actions import Action
 from smsadmin.http import own_path
 
 LOGIN_AT_KEY = "smsadmin_login_at"
@@ -29,9 +31,8 @@ def htmx_aware_redirect(request: HttpRequest, url: str) -> HttpResponse:
     middleware having run first.
     """
     if request.headers.get("HX-Request") == "true":
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
+        # The site's one htmx redirect style (django-htmx's), as compose uses too.
+        return HttpResponseClientRedirect(url)
     return redirect(url)
 
 
@@ -65,7 +66,7 @@ class SessionLifetimeMiddleware:
     def _expire(self, request: HttpRequest, why: str, text: str) -> HttpResponse:
         from smsadmin.audit.recorder import record
 
-        record("session expired", request=request, details={"reason": why})
+        record(Action.SESSION_EXPIRED, request=request, details={"reason": why})
         logout(request)
         messages.info(request, text)
         return htmx_aware_redirect(request, reverse("login"))

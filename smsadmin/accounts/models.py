@@ -1,4 +1,5 @@
 import zoneinfo
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -16,8 +17,13 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a known time zone.")
 
 
-class User(AbstractUser):
+# django-otp ships no types, so its devices' reverse managers cannot be resolved.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A person, or a team account several people sign in to (``is_shared``)."""
+
+    if TYPE_CHECKING:
+        # Put on each request's user by django-otp's OTPMiddleware.
+        def is_verified(self) -> bool: ...
 
     is_shared = models.BooleanField(
         "shared team login",
@@ -73,7 +79,8 @@ class User(AbstractUser):
         Django's own value, so sessions from before epochs existed stay valid.
         """
         if not self.session_epoch:
-            return super()._get_session_auth_hash(secret=secret)
+            # A private method of Django's that the stubs leave out.
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]
         return salted_hmac(
             "smsadmin.accounts.User.session_epoch",
             f"{self.password}\x00{self.session_epoch}",

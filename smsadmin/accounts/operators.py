@@ -7,6 +7,9 @@ taken off the list stops working at the next click.
 
 from smsadmin.accounts.models import User
 
+# Where a shared login keeps the name its operator picked, for the pages and the audit log.
+OPERATOR_SESSION_KEY = "smsadmin_operator_name"
+
 
 def allowed_names(login: User) -> list[str]:
     return list(login.operators.values_list("name", flat=True))

@@ -15,6 +15,7 @@ two admins demoting each other at the same moment cannot leave none.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -370,7 +371,7 @@ def reset_password(who: Who, person: User, *, site_url: str) -> invites.IssuedLi
 def set_operators(who: Who, login: User, names: list[str], *, may_type_a_name: bool) -> bool:
     """The names operators pick from on the shared login, and whether they may type another."""
     with transaction.atomic():
-        before = {
+        before: dict[str, Any] = {
             "operators": sorted(operators.allowed_names(login)),
             "may_type_a_name": login.operators_may_type_a_name,
         }

@@ -1,5 +1,7 @@
 """The forms of the People pages: fields and their checks only; people.py makes the changes."""
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import SetPasswordMixin
 from django.core.exceptions import ValidationError
@@ -49,7 +51,7 @@ class InviteForm(forms.ModelForm):
         fields = ["username", "first_name", "last_name", "email"]
         help_texts = {"username": "What they type to sign in: letters, digits and @.+-_ only."}
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
         self.fields["email"].help_text = "The set-password link goes here when e-mail is set up."
@@ -84,7 +86,7 @@ def _may_type_a_name_field() -> forms.BooleanField:
     )
 
 
-def _check_someone_may_sign_in(form: forms.Form) -> None:
+def _check_someone_may_sign_in(form: forms.BaseForm) -> None:
     cleaned = form.cleaned_data
     if "operators" in cleaned and not cleaned["operators"] and not cleaned.get("may_type_a_name"):
         form.add_error(
@@ -102,7 +104,8 @@ class OperatorsForm(forms.Form):
         return _names(self.cleaned_data["operators"])
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         _check_someone_may_sign_in(self)
         return cleaned
 
@@ -125,7 +128,8 @@ class SharedLoginForm(SetPasswordMixin, forms.ModelForm):
         return _names(self.cleaned_data["operators"])
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         _check_someone_may_sign_in(self)
         self.validate_passwords()
         self.validate_password_for_user(User(username=cleaned.get("username", "")))
@@ -150,18 +154,19 @@ class TeamForm(forms.ModelForm):
         return name
 
 
+class _MembersField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return _member_label(obj)
+
+
 class TeamMembersForm(forms.Form):
-    members = forms.ModelMultipleChoiceField(
+    members = _MembersField(
         label="Members",
         queryset=User.objects.order_by("username"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="People and shared logins who may use the team's keys.",
     )
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["members"].label_from_instance = _member_label
 
 
 def _member_label(person: User) -> str:

@@ -356,6 +356,7 @@ def set_password(request: HttpRequest, token: str) -> HttpResponse:
     if problem is not None:
         invites.record_refusal(Who.from_request(request), link, problem)
         return _refused_link(request, problem)
+    assert link is not None  # find() names the problem whenever it finds no link
     person = link.user
     form = SetPasswordForm(person, request.POST or None)
     if request.method == "POST" and form.is_valid():

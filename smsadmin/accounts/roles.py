@@ -59,7 +59,8 @@ def group_names(user: User | AnonymousUser) -> frozenset[str]:
             cached = frozenset(group.name for group in user.groups.all())
         else:
             cached = frozenset(user.groups.values_list("name", flat=True))
-        user._smsadmin_group_names = cached
+        # Kept on the object for the rest of the request: roles are asked for often.
+        user._smsadmin_group_names = cached  # type: ignore[attr-defined]
     return cached
 
 
@@ -69,7 +70,3 @@ def has_role(user: User | AnonymousUser, role: Role) -> bool:
     if user.is_superuser:
         return True
     return bool(group_names(user) & _SATISFIED_BY[role])
-
-
-def roles_of(user: User | AnonymousUser) -> list[Role]:
-    return [role for role in Role if has_role(user, role)]

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from smsadmin.accounts import throttling
 from smsadmin.accounts.middleware import LOGIN_AT_KEY, SEEN_AT_KEY
 from smsadmin.accounts.models import User
+from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import record
 
@@ -19,12 +20,12 @@ def on_login(sender: type, request: HttpRequest, user: User, **kwargs: object) -
     now = time.time()
     request.session[LOGIN_AT_KEY] = now
     request.session[SEEN_AT_KEY] = now
-    record("login", request=request, actor=user)
+    record(Action.LOGIN, request=request, actor=user)
 
 
 @receiver(user_logged_out)
 def on_logout(sender: type, request: HttpRequest, user: User | None, **kwargs: object) -> None:
-    record("logout", request=request, actor=user)
+    record(Action.LOGOUT, request=request, actor=user)
 
 
 @receiver(user_login_failed)
@@ -33,7 +34,7 @@ def on_login_failed(
 ) -> None:
     username = str(credentials.get("username", ""))
     throttling.note_failure(request, username)
-    record("failed login", request=request, outcome=Outcome.DENIED, username=username[:150])
+    record(Action.FAILED_LOGIN, request=request, outcome=Outcome.DENIED, username=username[:150])
 
 
 @receiver(user_locked_out)
@@ -41,7 +42,7 @@ def on_lockout(
     sender: str, request: HttpRequest, username: str, ip_address: str, **kwargs: object
 ) -> None:
     record(
-        "lockout",
+        Action.LOCKOUT,
         request=request,
         outcome=Outcome.DENIED,
         username=str(username or "")[:150],

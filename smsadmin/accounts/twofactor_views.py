@@ -3,7 +3,7 @@
 import django_otp
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -12,9 +12,10 @@ from django.views.decorators.http import require_http_methods
 from django_otp.models import Device
 
 from smsadmin.accounts import twofactor
+from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import record
-from smsadmin.http import safe_next
+from smsadmin.http import SignedInRequest, safe_next
 
 # Fewer recovery codes than this left: say so after one is used.
 _FEW_RECOVERY_CODES = 3
@@ -32,11 +33,11 @@ class CodeForm(forms.Form):
     )
 
 
-def _target(request: HttpRequest) -> str:
+def _target(request: SignedInRequest) -> str:
     return f"user:{request.user.get_username()}"
 
 
-def _sign_in_with(request: HttpRequest, device: Device) -> None:
+def _sign_in_with(request: SignedInRequest, device: Device) -> None:
     """Mark the session as verified by ``device``, under a new session key."""
     django_otp.login(request, device)
     # The session now carries more trust than the one a thief may have seen.
@@ -45,7 +46,7 @@ def _sign_in_with(request: HttpRequest, device: Device) -> None:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
-def setup(request: HttpRequest) -> HttpResponse:
+def setup(request: SignedInRequest) -> HttpResponse:
     """Enrol an authenticator app with a QR code, then hand out recovery codes once."""
     user = request.user
     required = twofactor.is_required_for(user)
@@ -60,7 +61,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         )
     device, created = twofactor.pending_app_device(user)
     if created:
-        record("2fa setup started", request=request, target=_target(request))
+        record(Action.TWO_FACTOR_SETUP_STARTED, request=request, target=_target(request))
     form = CodeForm(request.POST or None)
     next_url = safe_next(request, "")
     if request.method == "POST" and form.is_valid() and (wait := twofactor.seconds_to_wait(device)):
@@ -72,7 +73,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         if codes is not None:
             _sign_in_with(request, device)
             record(
-                "2fa enrolled",
+                Action.TWO_FACTOR_ENROLLED,
                 request=request,
                 target=_target(request),
                 details={"recovery_codes": len(codes)},
@@ -109,7 +110,7 @@ def setup(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: SignedInRequest) -> HttpResponse:
     """The second step of signing in: a code from the app, or a recovery code."""
     user = request.user
     next_url = safe_next(request, reverse("home"))
@@ -122,7 +123,10 @@ def verify(request: HttpRequest) -> HttpResponse:
             _sign_in_with(request, check.device)
             method = "recovery code" if check.used_recovery_code else "authenticator app"
             record(
-                "2fa verified", request=request, target=_target(request), details={"method": method}
+                Action.TWO_FACTOR_VERIFIED,
+                request=request,
+                target=_target(request),
+                details={"method": method},
             )
             if check.used_recovery_code:
                 _note_recovery_code_used(request)
@@ -136,12 +140,12 @@ def verify(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _record_refused_code(request: HttpRequest, stage: str, *, paused: bool = False) -> None:
+def _record_refused_code(request: SignedInRequest, stage: str, *, paused: bool = False) -> None:
     details: dict[str, object] = {"stage": stage}
     if paused:
         details["paused"] = True  # not checked: typed within the pause after a wrong code
     record(
-        "2fa failed",
+        Action.TWO_FACTOR_FAILED,
         request=request,
         outcome=Outcome.DENIED,
         target=_target(request),
@@ -149,10 +153,10 @@ def _record_refused_code(request: HttpRequest, stage: str, *, paused: bool = Fal
     )
 
 
-def _note_recovery_code_used(request: HttpRequest) -> None:
+def _note_recovery_code_used(request: SignedInRequest) -> None:
     left = twofactor.recovery_codes_left(request.user)
     record(
-        "recovery code used",
+        Action.RECOVERY_CODE_USED,
         request=request,
         target=_target(request),
         details={"codes_left": left},
@@ -167,7 +171,7 @@ def _note_recovery_code_used(request: HttpRequest) -> None:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
-def disable(request: HttpRequest) -> HttpResponse:
+def disable(request: SignedInRequest) -> HttpResponse:
     """Remove the app and the recovery codes, after one more code proves it is the owner."""
     user = request.user
     if not twofactor.has_second_factor(user):
@@ -177,7 +181,7 @@ def disable(request: HttpRequest) -> HttpResponse:
         check = twofactor.check_code(user, form.cleaned_data["code"])
         if check.device is not None:
             twofactor.remove_second_factor(user)
-            record("2fa disabled", request=request, target=_target(request))
+            record(Action.TWO_FACTOR_DISABLED, request=request, target=_target(request))
             messages.success(request, "Two-factor sign-in is off for your account.")
             return redirect("twofactor_setup")
         form.add_error("code", check.refusal)

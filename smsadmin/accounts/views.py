@@ -1,9 +1,12 @@
+from typing import Literal, cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView, LogoutView, PasswordChangeView
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
@@ -13,12 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from smsadmin import problems
 from smsadmin.accounts import operators, throttling
-from smsadmin.accounts.devices import device_choices
 from smsadmin.accounts.forms import OperatorForm, PreferencesForm
+from smsadmin.accounts.operators import OPERATOR_SESSION_KEY
+from smsadmin.accounts.phones import device_choices
 from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
-from smsadmin.audit.recorder import OPERATOR_SESSION_KEY, record
-from smsadmin.http import safe_next
+from smsadmin.audit.recorder import record
+from smsadmin.http import SignedInRequest, safe_next
 
 
 class _OnlyOwnPaths:
@@ -63,7 +67,7 @@ class SignOutView(_OnlyOwnPaths, LogoutView):
 
 
 @require_http_methods(["GET", "POST"])
-def operator(request: HttpRequest) -> HttpResponse:
+def operator(request: SignedInRequest) -> HttpResponse:
     """A person on a shared login says who they are, first thing and whenever they switch."""
     login = request.user
     if not login.is_shared:
@@ -98,7 +102,7 @@ _change_own_password = PasswordChangeView.as_view(success_url=reverse_lazy("pass
 
 
 @require_http_methods(["GET", "POST"])
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: SignedInRequest) -> HttpResponseBase:
     """Change one's own password; a shared login's is changed by an admin only."""
     if request.user.is_shared:
         record(
@@ -136,13 +140,14 @@ def choose_language(request: HttpRequest) -> HttpResponse:
         max_age=settings.LANGUAGE_COOKIE_AGE,
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=True,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        # A str in settings; one of the values set_cookie takes ("Lax" here).
+        samesite=cast(Literal["Lax", "Strict", "None"], settings.LANGUAGE_COOKIE_SAMESITE),
     )
     return back
 
 
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: SignedInRequest) -> HttpResponse:
     choices = device_choices(request.user)
     form = PreferencesForm(request.POST or None, instance=request.user, devices=choices.devices)
     if request.method == "POST" and form.is_valid():

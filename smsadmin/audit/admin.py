@@ -1,9 +1,12 @@
+from typing import cast
+
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import cached_property
 
+from smsadmin.audit.actions import Action
 from smsadmin.audit.forms import action_choices
 from smsadmin.audit.models import AuditChainHead, AuditEvent, AuditVerification
 from smsadmin.audit.recorder import record
@@ -28,7 +31,7 @@ class ChainLengthPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        if self.object_list.query.where:
+        if cast(QuerySet, self.object_list).query.where:
             return super().count
         head = AuditChainHead.objects.filter(pk=1).first()
         return head.last_seq - head.anchor_seq if head else 0
@@ -69,7 +72,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
         self, request: HttpRequest, extra_context: dict | None = None
     ) -> HttpResponse:
         record(
-            "audit viewed",
+            Action.AUDIT_VIEWED,
             request=request,
             details={"via": "django admin", "query": request.GET.urlencode()[:500]},
         )
@@ -88,7 +91,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
             else None
         )
         record(
-            "audit viewed",
+            Action.AUDIT_VIEWED,
             request=request,
             target=f"audit:{seq}" if seq else "",
             details={"via": "django admin", "id": object_id[:20]},

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from smsadmin.audit import triggers
+from smsadmin.audit.actions import Action
 from smsadmin.audit.chain import GENESIS_HASH
 from smsadmin.audit.models import AuditChainHead, AuditEvent, AuditMessageRef
 from smsadmin.audit.recorder import record
@@ -93,7 +94,7 @@ def prune_before(cutoff: datetime) -> PruneResult:
         else:
             anchor_seq = head.anchor_seq
         record(
-            "audit pruned",
+            Action.AUDIT_PRUNED,
             details={
                 "removed": removed,
                 "cutoff": cutoff.isoformat(),

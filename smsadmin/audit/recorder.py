@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
 from smsadmin.accounts.models import User
+from smsadmin.accounts.operators import OPERATOR_SESSION_KEY
 from smsadmin.audit.actions import Action, known_action
 from smsadmin.audit.chain import GENESIS_HASH, event_digest
 from smsadmin.audit.models import AuditChainHead, AuditEvent, AuditMessageRef, Outcome
@@ -43,8 +44,6 @@ from smsadmin.sociostacks.errors import (
     SociostacksError,
     UpstreamUnavailable,
 )
-
-OPERATOR_SESSION_KEY = "smsadmin_operator_name"
 
 
 @dataclass(frozen=True)
@@ -152,7 +151,7 @@ def _storable(details: dict[str, Any]) -> dict[str, Any]:
 
 
 def record(
-    action: Action | str,
+    action: Action,
     *,
     request: HttpRequest | None = None,
     actor: User | None = None,
@@ -225,7 +224,7 @@ class Attempt:
 
 @contextmanager
 def audited(
-    action: Action | str,
+    action: Action,
     *,
     request: HttpRequest | None = None,
     actor: User | None = None,
@@ -276,7 +275,7 @@ def audited(
 
 
 def record_failure(
-    action: Action | str,
+    action: Action,
     error: Exception,
     *,
     request: HttpRequest | None = None,

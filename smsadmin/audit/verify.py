@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from smsadmin.accounts.models import User
+from smsadmin.audit.actions import Action
 from smsadmin.audit.chain import CHAINED_FIELDS, GENESIS_HASH, digest, keyed_hasher
 from smsadmin.audit.models import AuditChainHead, AuditEvent, AuditVerification, Outcome
 from smsadmin.audit.recorder import record
@@ -214,7 +215,7 @@ def verify_chain(
         problem=report.problem[:255],
     )
     record(
-        "audit verified",
+        Action.AUDIT_VERIFIED,
         request=request,
         actor=actor,
         outcome=Outcome.OK if report.ok else Outcome.FAILED,

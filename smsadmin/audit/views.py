@@ -3,7 +3,8 @@
 from collections.abc import Sequence
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from smsadmin.accounts.decorators import role_required
 from smsadmin.accounts.roles import Role
+from smsadmin.audit.actions import Action
 from smsadmin.audit.export import csv_lines
 from smsadmin.audit.forms import AuditFilterForm
 from smsadmin.audit.models import AuditEvent, AuditVerification, Outcome
@@ -18,17 +20,17 @@ from smsadmin.audit.paging import page_of
 from smsadmin.audit.recorder import record
 from smsadmin.audit.sentences import Reading, read
 from smsadmin.audit.verify import WEB_TIME_LIMIT_SECONDS, verify_chain
-from smsadmin.http import is_storable_id, query_int
+from smsadmin.http import SignedInRequest, is_storable_id, query_int
 from smsadmin.rendering import page_or_fragment
 
 _CURSORS = ("before", "after")
 
 
-def _cursor(request: HttpRequest, name: str) -> int | None:
+def _cursor(request: SignedInRequest, name: str) -> int | None:
     return query_int(request.GET.get(name))
 
 
-def _filter_query(request: HttpRequest) -> str:
+def _filter_query(request: SignedInRequest) -> str:
     """The filters of this request as a query string, without the page position."""
     query = request.GET.copy()
     for name in _CURSORS:
@@ -36,7 +38,7 @@ def _filter_query(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-def _review_context(request: HttpRequest, form: AuditFilterForm) -> dict[str, object]:
+def _review_context(request: SignedInRequest, form: AuditFilterForm) -> dict[str, object]:
     return {
         "form": form,
         "filter_query": _filter_query(request),
@@ -52,18 +54,18 @@ def _errors(form: AuditFilterForm) -> dict[str, object]:
 
 @require_GET
 @role_required(Role.AUDITOR)
-def review(request: HttpRequest) -> HttpResponse:
+def review(request: SignedInRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     context = _review_context(request, form)
     if not form.is_valid():
-        record("audit viewed", request=request, outcome=Outcome.INVALID, details=_errors(form))
+        record(Action.AUDIT_VIEWED, request=request, outcome=Outcome.INVALID, details=_errors(form))
         # htmx swaps only successful answers: its fragment explains with a 200.
         status = 200 if request.htmx else 400
         return page_or_fragment(request, "audit/review.html", "results", context, status=status)
     before, after = _cursor(request, "before"), _cursor(request, "after")
     page = page_of(form.events(request.user.zone), before=before, after=after)
     record(
-        "audit viewed",
+        Action.AUDIT_VIEWED,
         request=request,
         details={
             "filters": form.active(),
@@ -85,19 +87,19 @@ def _readings(events: Sequence[AuditEvent]) -> list[tuple[AuditEvent, Reading]]:
 
 @require_GET
 @role_required(Role.AUDITOR)
-def detail(request: HttpRequest, seq: int) -> HttpResponse:
+def detail(request: SignedInRequest, seq: int) -> HttpResponse:
     target = f"audit:{seq}"
     event = AuditEvent.objects.filter(seq=seq).first() if is_storable_id(seq) else None
     if event is None:
         record(
-            "audit viewed",
+            Action.AUDIT_VIEWED,
             request=request,
             outcome=Outcome.INVALID,
             target=target,
             details={"error": "no such event (never recorded, or pruned)"},
         )
         raise Http404("No audit event with this number: it never existed or was pruned.")
-    record("audit viewed", request=request, target=target)
+    record(Action.AUDIT_VIEWED, request=request, target=target)
     # Looked up by id rather than followed: a pruned parent is simply absent.
     parent = AuditEvent.objects.filter(pk=event.parent_id).first() if event.parent_id else None
     children = AuditEvent.objects.filter(parent_id=event.pk).order_by("seq")
@@ -110,14 +112,16 @@ def detail(request: HttpRequest, seq: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.AUDITOR)
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: SignedInRequest) -> HttpResponseBase:
     form = AuditFilterForm(request.GET)
     if not form.is_valid():
-        record("audit exported", request=request, outcome=Outcome.INVALID, details=_errors(form))
+        record(
+            Action.AUDIT_EXPORTED, request=request, outcome=Outcome.INVALID, details=_errors(form)
+        )
         return TemplateResponse(
             request, "audit/review.html", _review_context(request, form), status=400
         )
-    record("audit exported", request=request, details={"filters": form.active()})
+    record(Action.AUDIT_EXPORTED, request=request, details={"filters": form.active()})
     response = StreamingHttpResponse(
         csv_lines(form.events(request.user.zone)), content_type="text/csv; charset=utf-8"
     )
@@ -128,7 +132,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.AUDITOR)
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: SignedInRequest) -> HttpResponse:
     verification = verify_chain(request=request, time_limit=WEB_TIME_LIMIT_SECONDS)
     if verification.ok and verification.complete:
         messages.success(

@@ -53,6 +53,8 @@ def _contact_name(account_id: int | None, number: str) -> str:
 
 
 def mirrored_original(account_id: int | None, sms_id: int) -> Original | None:
+    if account_id is None:  # no account known: the mirror has nothing of it
+        return None
     row = MirroredMessage.objects.filter(account_id=account_id, sms_id=sms_id).first()
     if row is None or not row.phone:
         return None
@@ -91,7 +93,8 @@ def compose_prefill(
                 initial["sim"] = f"{original.device_id}:{original.sim_id}"
     if number:
         initial["recipients"] = number
-    text = SavedText.objects.filter(pk=query_int(query.get("saved_text"))).first()
+    saved_id = query_int(query.get("saved_text"))
+    text = SavedText.objects.filter(pk=saved_id).first() if saved_id is not None else None
     if text is not None:
         name = _contact_name(account_id, number) if number else ""
         initial["content"] = text.filled(name, text.name_fallback)

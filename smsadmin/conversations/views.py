@@ -4,20 +4,21 @@ the local database: none of them spends the team's upstream budget."""
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smsadmin.accounts.decorators import role_required
+from smsadmin.accounts.operators import OPERATOR_SESSION_KEY
 from smsadmin.accounts.roles import Role
 from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
-from smsadmin.audit.recorder import OPERATOR_SESSION_KEY, record
+from smsadmin.audit.recorder import record
 from smsadmin.conversations import inbox, threads
 from smsadmin.conversations.models import SavedText
-from smsadmin.http import query_int, safe_next
+from smsadmin.http import KeyedRequest, query_int, safe_next
 from smsadmin.keys.decorators import api_key_required
 from smsadmin.keys.selection import active_key
 from smsadmin.mirror import sync
@@ -32,7 +33,7 @@ INBOX_PAGE_SIZE = 50
 NEWEST_PAGE_SIZE = 100
 
 
-def _account_id(request: HttpRequest) -> int | None:
+def _account_id(request: KeyedRequest) -> int | None:
     link = sync.account_link(request.api_key)
     return link.account_id if link else None
 
@@ -41,14 +42,14 @@ def _freshness(account_id: int | None) -> SyncState | None:
     return SyncState.objects.filter(account_id=account_id).first() if account_id else None
 
 
-def _page_number(request: HttpRequest) -> int:
+def _page_number(request: KeyedRequest) -> int:
     return query_int(request.GET.get("page"), high=999_999) or 1
 
 
 @require_GET
 @role_required(Role.VIEWER)
 @api_key_required
-def inbox_page(request: HttpRequest) -> HttpResponse:
+def inbox_page(request: KeyedRequest) -> HttpResponse:
     account_id = _account_id(request)
     rows = inbox.unhandled(account_id) if account_id else inbox.received(0).none()
     page = Paginator(rows, INBOX_PAGE_SIZE).get_page(_page_number(request))
@@ -67,7 +68,7 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.VIEWER)
-def badge(request: HttpRequest) -> HttpResponse:
+def badge(request: KeyedRequest) -> HttpResponse:
     """The unread count the navigation polls. Not audited: it shows a number, no message.
 
     It never redirects, not even without a key: every page polls it, and a poll
@@ -86,7 +87,7 @@ def _ids(values: list[str]) -> list[int]:
 @require_POST
 @role_required(Role.VIEWER)
 @api_key_required
-def mark_handled(request: HttpRequest) -> HttpResponse:
+def mark_handled(request: KeyedRequest) -> HttpResponse:
     account_id = _account_id(request)
     wanted = _ids(request.POST.getlist("sms_id"))
     if account_id is None or not wanted:
@@ -118,7 +119,7 @@ def mark_handled(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(Role.VIEWER)
 @api_key_required
-def conversation(request: HttpRequest, number: str) -> HttpResponse:
+def conversation(request: KeyedRequest, number: str) -> HttpResponse:
     e164 = threads.e164(number)
     if e164 is None:
         record(
@@ -159,7 +160,7 @@ def conversation(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-def _newest_upstream_rows(request: HttpRequest) -> tuple[list[MessageRow], Problem | None]:
+def _newest_upstream_rows(request: KeyedRequest) -> tuple[list[MessageRow], Problem | None]:
     """Upstream's newest page, as the message list reads it (one shared cached read)."""
     try:
         page = reading.message_page(request.api_key.client(), 1, NEWEST_PAGE_SIZE)
@@ -178,7 +179,7 @@ class SavedTextForm(forms.ModelForm):
 
 @require_GET
 @role_required(Role.SENDER)
-def saved_texts(request: HttpRequest) -> HttpResponse:
+def saved_texts(request: KeyedRequest) -> HttpResponse:
     return TemplateResponse(
         request, "conversations/saved_texts.html", {"texts": SavedText.objects.all()}
     )
@@ -190,7 +191,7 @@ def _snapshot(text: SavedText) -> dict[str, str]:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SENDER)
-def saved_text_edit(request: HttpRequest, text_id: int | None = None) -> HttpResponse:
+def saved_text_edit(request: KeyedRequest, text_id: int | None = None) -> HttpResponse:
     text = (
         get_object_or_404(SavedText, pk=text_id) if text_id else SavedText(created_by=request.user)
     )
@@ -227,7 +228,7 @@ def saved_text_edit(request: HttpRequest, text_id: int | None = None) -> HttpRes
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SENDER)
-def saved_text_delete(request: HttpRequest, text_id: int) -> HttpResponse:
+def saved_text_delete(request: KeyedRequest, text_id: int) -> HttpResponse:
     text = get_object_or_404(SavedText, pk=text_id)
     if request.method == "POST":
         before = _snapshot(text)

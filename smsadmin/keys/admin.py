@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
@@ -11,12 +13,13 @@ class ApiKeyAdminForm(forms.ModelForm):
         model = ApiKey
         fields = ["label", "owner", "team"]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].help_text = "A team's key may be used by every member of the team."
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if bool(cleaned.get("owner")) == bool(cleaned.get("team")):
             raise forms.ValidationError(
                 "A key belongs to one person or to one team: pick exactly one."

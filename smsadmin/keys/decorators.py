@@ -2,26 +2,28 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 
 from smsadmin.accounts.decorators import refuse
 from smsadmin.accounts.middleware import htmx_aware_redirect
 from smsadmin.accounts.roles import Role
+from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import record
-from smsadmin.http import is_storable_id
+from smsadmin.http import SignedInRequest, is_storable_id
 from smsadmin.keys.models import ApiKey
 from smsadmin.keys.selection import active_key
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def api_key_required(view: View) -> View:
     """Sets ``request.api_key``, or sends the person to the keys page to add one."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapper(request: SignedInRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         key = active_key(request.user)
         if key is None:
             messages.info(
@@ -45,12 +47,14 @@ def changeable_key(view: View) -> View:
     """
 
     @wraps(view)
-    def wrapper(request: HttpRequest, key_id: int, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapper(
+        request: HttpRequest, key_id: int, *args: object, **kwargs: object
+    ) -> HttpResponseBase:
         visible = ApiKey.objects.visible_to(request.user).select_related("team")
         key = visible.filter(pk=key_id).first() if is_storable_id(key_id) else None
         if key is None:
             record(
-                "permission denied",
+                Action.PERMISSION_DENIED,
                 request=request,
                 outcome=Outcome.DENIED,
                 target=f"key:{key_id}",

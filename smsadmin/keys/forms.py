@@ -1,5 +1,6 @@
 import re
 from collections.abc import Iterator
+from typing import Any, cast
 
 from django import forms
 from django.core.validators import RegexValidator
@@ -103,6 +104,6 @@ class RenameKeyForm(forms.ModelForm):
 class ActiveKeyForm(forms.Form):
     key = forms.ModelChoiceField(queryset=ApiKey.objects.none(), label="Key to work with")
 
-    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["key"].queryset = ApiKey.objects.usable_by(user)
+        cast(forms.ModelChoiceField, self.fields["key"]).queryset = ApiKey.objects.usable_by(user)

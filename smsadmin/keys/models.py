@@ -117,7 +117,7 @@ class ApiKey(models.Model):
     def audit_details(self) -> dict[str, str]:
         """What an audit event may say about the key: never more than label, hint and team."""
         details = {"label": self.label, "hint": self.hint}
-        if self.team_id is not None:
+        if self.team is not None:
             details["team"] = self.team.name
         return details
 

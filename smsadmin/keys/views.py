@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -13,9 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from smsadmin.accounts.decorators import role_required
 from smsadmin.accounts.models import Team, User
 from smsadmin.accounts.roles import Role, has_role
+from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import audited, record
-from smsadmin.http import query_int
+from smsadmin.http import SignedInRequest, query_int
 from smsadmin.keys.crypto import KeyDecryptionError
 from smsadmin.keys.decorators import changeable_key
 from smsadmin.keys.forms import (
@@ -27,7 +28,8 @@ from smsadmin.keys.forms import (
 )
 from smsadmin.keys.models import ApiKey, fingerprint_of
 from smsadmin.keys.selection import active_key, choose_active_key
-from smsadmin.keys.verification import account_for, why_refused
+from smsadmin.keys.verification import account_for
+from smsadmin.problems import key_refused
 from smsadmin.rendering import page_or_fragment
 from smsadmin.sociostacks.errors import AuthenticationFailed, SociostacksError
 from smsadmin.sociostacks.types import Account
@@ -49,7 +51,7 @@ class Notice:
 
 
 def _render_list(
-    request: HttpRequest, notice: Notice | None = None, *, added: int | None = None
+    request: SignedInRequest, notice: Notice | None = None, *, added: int | None = None
 ) -> TemplateResponse:
     user = request.user
     active = active_key(user)
@@ -82,7 +84,7 @@ def _render_list(
     return page_or_fragment(request, "keys/list.html", "key-tables", context)
 
 
-def _done(request: HttpRequest, level: int, text: str) -> HttpResponse:
+def _done(request: SignedInRequest, level: int, text: str) -> HttpResponse:
     """After a change: the fresh key table for htmx, else a redirect to the keys page."""
     if request.htmx:
         return _render_list(request, Notice(messages.DEFAULT_TAGS[level], text))
@@ -121,7 +123,7 @@ def _other_account(key: ApiKey, account: Account) -> bool:
 
 @sensitive_variables("raw_key")
 def _save_checked(
-    request: HttpRequest, key: ApiKey, form: forms.Form, *, action: str, consequence: str
+    request: SignedInRequest, key: ApiKey, form: forms.Form, *, action: Action, consequence: str
 ) -> bool:
     """Save ``key`` with the form's secret once Sociostacks accepts it; else explain on the form.
 
@@ -171,7 +173,7 @@ def _save_checked(
                 attempt.add(old_account=old_account)
     except SociostacksError as error:
         field = "api_key" if isinstance(error, AuthenticationFailed) else None
-        form.add_error(field, why_refused(error, consequence))
+        form.add_error(field, key_refused(error, consequence))
         return False
     return True
 
@@ -202,8 +204,8 @@ def _keep_working_keys(before: dict[User, ApiKey | None], new_key: ApiKey) -> No
 
 
 @require_GET
-def key_list(request: HttpRequest) -> HttpResponse:
-    record("keys viewed", request=request)
+def key_list(request: SignedInRequest) -> HttpResponse:
+    record(Action.KEYS_VIEWED, request=request)
     return _render_list(request, added=query_int(request.GET.get("added", "")))
 
 
@@ -211,13 +213,13 @@ def key_list(request: HttpRequest) -> HttpResponse:
 # A key is for reading and sending messages: the roles that do that may add one.
 @role_required(Role.VIEWER)
 @require_http_methods(["GET", "POST"])
-def add(request: HttpRequest) -> HttpResponse:
+def add(request: SignedInRequest) -> HttpResponse:
     form = AddKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         key = ApiKey(label=form.cleaned_data["label"], owner=request.user, created_by=request.user)
         before = _working_keys([request.user])
         if _save_checked(
-            request, key, form, action="key added", consequence="The key was not saved."
+            request, key, form, action=Action.KEY_ADDED, consequence="The key was not saved."
         ):
             _keep_working_keys(before, key)
             saved = f"“{key.label}” is saved: it opens the Sociostacks account {key.account_label}."
@@ -232,7 +234,7 @@ def add(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("api_key")
 @role_required(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
-def add_team_key(request: HttpRequest) -> HttpResponse:
+def add_team_key(request: SignedInRequest) -> HttpResponse:
     form = TeamKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         key = ApiKey(
@@ -242,7 +244,7 @@ def add_team_key(request: HttpRequest) -> HttpResponse:
         )
         before = _working_keys(key.team.members.all())
         if _save_checked(
-            request, key, form, action="key added", consequence="The key was not saved."
+            request, key, form, action=Action.KEY_ADDED, consequence="The key was not saved."
         ):
             _keep_working_keys(before, key)
             messages.success(
@@ -261,13 +263,17 @@ def add_team_key(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("api_key")
 @require_http_methods(["GET", "POST"])
 @changeable_key
-def replace(request: HttpRequest, key: ApiKey) -> HttpResponse:
+def replace(request: SignedInRequest, key: ApiKey) -> HttpResponse:
     form = ReplaceKeyForm(request.POST or None)
     if (
         request.method == "POST"
         and form.is_valid()
         and _save_checked(
-            request, key, form, action="key replaced", consequence="The old key is still in use."
+            request,
+            key,
+            form,
+            action=Action.KEY_REPLACED,
+            consequence="The old key is still in use.",
         )
     ):
         messages.success(
@@ -281,13 +287,13 @@ def replace(request: HttpRequest, key: ApiKey) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @changeable_key
-def rename(request: HttpRequest, key: ApiKey) -> HttpResponse:
+def rename(request: SignedInRequest, key: ApiKey) -> HttpResponse:
     old_label = key.label
     form = RenameKeyForm(request.POST or None, instance=key)
     if request.method == "POST" and form.is_valid():
         form.save()
         record(
-            "key renamed",
+            Action.KEY_RENAMED,
             request=request,
             target=f"key:{key.pk}",
             details={**key.audit_details(), "old_label": old_label},
@@ -301,11 +307,11 @@ def rename(request: HttpRequest, key: ApiKey) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @changeable_key
-def delete(request: HttpRequest, key: ApiKey) -> HttpResponse:
+def delete(request: SignedInRequest, key: ApiKey) -> HttpResponse:
     if request.method == "POST":
         target, details, label = f"key:{key.pk}", key.audit_details(), key.label
         key.delete()
-        record("key deleted", request=request, target=target, details=details)
+        record(Action.KEY_DELETED, request=request, target=target, details=details)
         messages.success(request, f"“{label}” is deleted. Sociostacks still knows the key itself.")
         return redirect("keys:list")
     return TemplateResponse(request, "keys/delete.html", {"key": key})
@@ -313,16 +319,19 @@ def delete(request: HttpRequest, key: ApiKey) -> HttpResponse:
 
 @require_POST
 @changeable_key
-def verify(request: HttpRequest, key: ApiKey) -> HttpResponse:
+def verify(request: SignedInRequest, key: ApiKey) -> HttpResponse:
     try:
         with audited(
-            "key verified", request=request, target=f"key:{key.pk}", details=key.audit_details()
+            Action.KEY_VERIFIED,
+            request=request,
+            target=f"key:{key.pk}",
+            details=key.audit_details(),
         ) as attempt:
             key.remember_account(key.client().get_account())
             key.save(update_fields=["account_name", "account_time_zone", "verified_at"])
             attempt.add(**key.audit_details(), account=key.account_name)
     except (SociostacksError, KeyDecryptionError) as error:
-        return _done(request, messages.ERROR, why_refused(error, "Nothing was changed."))
+        return _done(request, messages.ERROR, key_refused(error, "Nothing was changed."))
     return _done(
         request,
         messages.SUCCESS,
@@ -331,12 +340,12 @@ def verify(request: HttpRequest, key: ApiKey) -> HttpResponse:
 
 
 @require_POST
-def activate(request: HttpRequest) -> HttpResponse:
+def activate(request: SignedInRequest) -> HttpResponse:
     form = ActiveKeyForm(request.POST, user=request.user)
     if not form.is_valid():
         chosen = request.POST.get("key", "")
         record(
-            "key activated",
+            Action.KEY_ACTIVATED,
             request=request,
             outcome=Outcome.INVALID,
             # Only a plain id goes in the log: the field is free text to a client.
@@ -345,7 +354,9 @@ def activate(request: HttpRequest) -> HttpResponse:
         return _done(request, messages.ERROR, "Pick one of the keys you can use.")
     key = form.cleaned_data["key"]
     choose_active_key(request.user, key)
-    record("key activated", request=request, target=f"key:{key.pk}", details=key.audit_details())
+    record(
+        Action.KEY_ACTIVATED, request=request, target=f"key:{key.pk}", details=key.audit_details()
+    )
     return _done(
         request,
         messages.SUCCESS,

@@ -8,8 +8,6 @@ the message id, not by our ApiKey row: a person's key and a team's key may
 open the same account, and must then see, and fill, the same mirror.
 """
 
-from datetime import datetime
-
 from django.db import models
 from django.db.models import Q
 
@@ -132,11 +130,6 @@ class MirroredMessage(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
-
-    def is_scheduled_after(self, now: datetime) -> bool:
-        return self.status == Status.PENDING and (
-            self.scheduled_at is not None and self.scheduled_at > now
-        )
 
 
 class SyncState(models.Model):

@@ -7,6 +7,7 @@ shared. Dates are whole days in the searching person's time zone.
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import cast
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -124,10 +125,10 @@ class SearchForm(forms.Form):
         super().__init__(data)
         self.zone = zone
         self.region = region
-        self.fields["device"].choices = [("", "any device")] + [
+        cast(forms.ChoiceField, self.fields["device"]).choices = [("", "any device")] + [
             (device["id"], device["name"]) for device in devices
         ]
-        self.fields["sim"].choices = [("", "any SIM")] + [
+        cast(forms.ChoiceField, self.fields["sim"]).choices = [("", "any SIM")] + [
             (f"{device['id']}:{sim['id']}", f"{sim['label']} ({device['name']})")
             for device in devices
             for sim in device.get("sims", [])
@@ -151,7 +152,8 @@ class SearchForm(forms.Form):
         return int(device_id), int(sim_id)
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "The last day comes before the first.")

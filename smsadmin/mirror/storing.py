@@ -96,7 +96,9 @@ def store(
         )
     )
     synced_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    named, numbered, unnamed = [], [], []
+    named: list[tuple] = []
+    numbered: list[tuple] = []
+    unnamed: list[tuple] = []
     for message in messages:
         contact = contacts.get(message.contact_id) if message.contact_id else None
         number = sent_to.get(message.sms_id, "")
@@ -200,7 +202,7 @@ def fill_missing_names(account_id: int, contacts: Mapping[int, Contact]) -> None
         .distinct()[:FILL_NAMES_BATCH]
     )
     for contact_id in list(missing):
-        contact = contacts.get(contact_id)
+        contact = contacts.get(contact_id) if contact_id is not None else None
         if contact is None:
             continue
         phone, digits, name = _party_fields(contact, "")

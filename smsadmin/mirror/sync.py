@@ -37,6 +37,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db.models import Q
@@ -82,7 +83,7 @@ class RunReport:
     error: str = ""
 
     def details(self) -> dict[str, object]:
-        found = {
+        found: dict[str, object] = {
             "account_id": self.account_id,
             "calls": self.calls,
             "pages": self.pages,
@@ -429,7 +430,7 @@ class _Run:
         for sms_id in left_over:
             self._check()
             try:
-                message = self.allowance.spend(lambda s=sms_id: self.client.get_message(s))
+                message = self.allowance.spend(partial(self.client.get_message, sms_id))
             except NotFound:
                 self._mark_gone([sms_id])
             else:

@@ -10,7 +10,8 @@ import secrets
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -22,7 +23,7 @@ from smsadmin.accounts.roles import Role
 from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import record
-from smsadmin.http import query_int, safe_next
+from smsadmin.http import KeyedRequest, query_int, safe_next
 from smsadmin.keys.decorators import api_key_required
 from smsadmin.mirror import dashboard as board
 from smsadmin.mirror import sync
@@ -39,7 +40,7 @@ from smsadmin.sociostacks import budget
 SYNC_NOW_SECONDS = 5.0
 
 
-def _mirror_of(request: HttpRequest) -> tuple[KeyAccount | None, SyncState | None]:
+def _mirror_of(request: KeyedRequest) -> tuple[KeyAccount | None, SyncState | None]:
     link = sync.account_link(request.api_key)
     if link is None:
         return None, None
@@ -52,7 +53,7 @@ def _rows(link: KeyAccount | None) -> QuerySet[MirroredMessage]:
     return MirroredMessage.objects.filter(account_id=link.account_id)
 
 
-def _form(request: HttpRequest, state: SyncState | None) -> SearchForm:
+def _form(request: KeyedRequest, state: SyncState | None) -> SearchForm:
     return SearchForm(
         request.GET,
         devices=state.devices if state else [],
@@ -61,7 +62,7 @@ def _form(request: HttpRequest, state: SyncState | None) -> SearchForm:
     )
 
 
-def _counted(request: HttpRequest, name: str) -> int:
+def _counted(request: KeyedRequest, name: str) -> int:
     """A count from the query string (a page number, say): 1 unless a sane positive number."""
     return query_int(request.GET.get(name), high=10**9 - 1) or 1
 
@@ -69,7 +70,7 @@ def _counted(request: HttpRequest, name: str) -> int:
 @require_GET
 @role_required(Role.VIEWER)
 @api_key_required
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: KeyedRequest) -> HttpResponse:
     link, state = _mirror_of(request)
     form = _form(request, state)
     context: dict[str, object] = {"form": form, "state": state, "progress": progress_of(state)}
@@ -85,7 +86,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "export_directly": page.total < PROGRESS_FROM_ROWS,
         }
         record(
-            "search",
+            Action.SEARCH,
             request=request,
             details={
                 "filters": form.filters(),
@@ -96,7 +97,7 @@ def search(request: HttpRequest) -> HttpResponse:
         )
     else:
         record(
-            "search",
+            Action.SEARCH,
             request=request,
             outcome=Outcome.INVALID,
             details={"filters": form.filters(), "errors": sorted(form.errors)},
@@ -104,7 +105,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return page_or_fragment(request, "mirror/search.html", "search", context)
 
 
-def _back_to_search(request: HttpRequest, form: SearchForm, action: Action) -> HttpResponse:
+def _back_to_search(request: KeyedRequest, form: SearchForm, action: Action) -> HttpResponse:
     """A refused export, on record, goes back to the search that explains the filters."""
     record(
         action,
@@ -118,7 +119,7 @@ def _back_to_search(request: HttpRequest, form: SearchForm, action: Action) -> H
 @require_GET
 @role_required(Role.VIEWER)
 @api_key_required
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: KeyedRequest) -> HttpResponse:
     """Says how many messages the download will hold, then offers it, with a progress bar."""
     link, state = _mirror_of(request)
     form = _form(request, state)
@@ -126,7 +127,7 @@ def export(request: HttpRequest) -> HttpResponse:
         return _back_to_search(request, form, Action.SEARCH)
     total = form.apply(_rows(link)).count()
     record(
-        "search",
+        Action.SEARCH,
         request=request,
         details={"filters": form.filters(), "matched": total, "for": "export"},
     )
@@ -148,7 +149,7 @@ def export(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(Role.VIEWER)
 @api_key_required
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export_csv(request: KeyedRequest) -> HttpResponseBase:
     link, state = _mirror_of(request)
     form = _form(request, state)
     if not form.is_valid():
@@ -158,7 +159,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     token = request.GET.get("progress", "")
     progress = ExportProgress(request.user.pk, token) if ExportProgress.valid_token(token) else None
     record(
-        "mirror exported",
+        Action.MIRROR_EXPORTED,
         request=request,
         details={"filters": form.filters(), "rows": total, "account_id": link and link.account_id},
     )
@@ -178,7 +179,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.VIEWER)
-def export_progress(request: HttpRequest, token: str) -> HttpResponse:
+def export_progress(request: KeyedRequest, token: str) -> HttpResponse:
     """How far the download is; polled by the export page, so not audited on its own."""
     if not ExportProgress.valid_token(token):
         raise Http404("No such export.")
@@ -194,7 +195,7 @@ def export_progress(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 @role_required(Role.VIEWER)
 @api_key_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: KeyedRequest) -> HttpResponse:
     _link, state = _mirror_of(request)
     fingerprint = request.api_key.client().fingerprint
     allowance = Allowance(fingerprint)
@@ -210,18 +211,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "board": summary,
             "upcoming": shown(summary.upcoming, state, dom_prefix="upcoming-"),
         }
-    record("dashboard", request=request, details={"account_id": state and state.account_id})
+    record(Action.DASHBOARD, request=request, details={"account_id": state and state.account_id})
     return TemplateResponse(request, "mirror/dashboard.html", context)
 
 
-def _back(request: HttpRequest) -> str:
+def _back(request: KeyedRequest) -> str:
     return safe_next(request, reverse("home"), param="back")
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.VIEWER)
 @api_key_required
-def sync_now(request: HttpRequest) -> HttpResponse:
+def sync_now(request: KeyedRequest) -> HttpResponse:
     """POST: one short, budget-capped step of a sync; GET: how the sync stands.
 
     With htmx the answer is the sync panel, which asks for the next step (or,
@@ -232,7 +233,7 @@ def sync_now(request: HttpRequest) -> HttpResponse:
         holder = f"{request.user.get_username()} (sync now)"
         report = sync.run(request.api_key, holder=holder, seconds=SYNC_NOW_SECONDS)
         record(
-            "sync now",
+            Action.SYNC_NOW,
             request=request,
             outcome=Outcome.UPSTREAM_ERROR if report.error else Outcome.OK,
             details={**report.details(), "continued": request.POST.get("continue") == "1"},

@@ -53,7 +53,9 @@ class Knobs:
                 updates[name] = float(_non_negative(name, changes[name], (int, float)))
         if "fail_next" in changes:
             updates.update(_fail_next(changes["fail_next"]))
-        quirks = {name: _switch(name, changes[name]) for name in QUIRK_SWITCHES if name in changes}
+        quirks: dict[str, Any] = {
+            name: _switch(name, changes[name]) for name in QUIRK_SWITCHES if name in changes
+        }
         if "account_page_size" in changes:
             quirks["account_page_size"] = _page_size(changes["account_page_size"])
         if quirks:

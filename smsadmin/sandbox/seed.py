@@ -101,6 +101,11 @@ KIND_WEIGHTS = {"sent": 56, "failed": 8, "received": 26, "pending": 4, "schedule
 HISTORY = timedelta(days=30)
 
 
+def _between(rng: random.Random, low: timedelta, high: timedelta) -> timedelta:
+    """A random span from ``low`` to ``high`` (what ``rng.uniform`` does, typed for spans)."""
+    return low + (high - low) * rng.random()
+
+
 def make_seeder(seed: int, seed_messages: int, timezone: str) -> AccountSeeder:
     def seed_account(api_key: str, index: int, ids: IdSequences, now: datetime) -> Account:
         rng = random.Random(f"{seed}:{api_key}")
@@ -244,7 +249,7 @@ def _to_minute(moment: datetime) -> datetime:
 
 
 def _as_received(message: Message, rng: random.Random, now: datetime) -> tuple[datetime, Message]:
-    created = now - rng.uniform(timedelta(minutes=1), HISTORY)
+    created = now - _between(rng, timedelta(minutes=1), HISTORY)
     message.type = message.status = "received"
     message.content = rng.choice(INBOUND_REPLIES)
     message.campaign_id = 0
@@ -260,9 +265,9 @@ def _as_pending(message: Message, rng: random.Random, now: datetime) -> tuple[da
 
 
 def _as_scheduled(message: Message, rng: random.Random, now: datetime) -> tuple[datetime, Message]:
-    created = now - rng.uniform(timedelta(minutes=10), timedelta(days=3))
+    created = now - _between(rng, timedelta(minutes=10), timedelta(days=3))
     message.scheduled_datetime = _to_minute(
-        now + rng.uniform(timedelta(hours=1), timedelta(days=6))
+        now + _between(rng, timedelta(hours=1), timedelta(days=6))
     )
     message.datetime = created
     return created, message
@@ -271,11 +276,11 @@ def _as_scheduled(message: Message, rng: random.Random, now: datetime) -> tuple[
 def _as_delivered(
     message: Message, rng: random.Random, now: datetime, *, failed: bool
 ) -> tuple[datetime, Message]:
-    due = now - rng.uniform(timedelta(minutes=3), HISTORY)
+    due = now - _between(rng, timedelta(minutes=3), HISTORY)
     was_scheduled = rng.random() < 0.15
     if was_scheduled:
         due = _to_minute(due)
-        created = due - rng.uniform(timedelta(minutes=10), timedelta(days=2))
+        created = due - _between(rng, timedelta(minutes=10), timedelta(days=2))
     else:
         created = due
     message.scheduled_datetime = due

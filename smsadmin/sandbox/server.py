@@ -84,7 +84,7 @@ class SandboxServer(ThreadingHTTPServer):
     @property
     def root_url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start_life(self) -> None:
         if self.config.tick_seconds > 0:

@@ -215,10 +215,11 @@ def cli_arguments(config: SandboxConfig) -> list[str]:
 
 
 def _await_ready_line(process: subprocess.Popen[str], timeout: float) -> str:
-    assert process.stdout is not None
+    stdout = process.stdout
+    assert stdout is not None
     lines: queue.Queue[str] = queue.Queue()
     # readline() blocks, so it runs in a helper thread that the timeout can abandon.
-    threading.Thread(target=lambda: lines.put(process.stdout.readline()), daemon=True).start()
+    threading.Thread(target=lambda: lines.put(stdout.readline()), daemon=True).start()
     try:
         line = lines.get(timeout=timeout)
     except queue.Empty:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from smsadmin import problems
+from smsadmin.audit.actions import Action
 from smsadmin.audit.recorder import Who, audited
 from smsadmin.keys.models import ApiKey
 from smsadmin.mirror import storing as mirror_storing
@@ -73,7 +74,7 @@ def in_request_refusal(client: SociostacksClient, count: int) -> TooManyForNow |
 def _delete(
     who: Who, key: ApiKey, client: SociostacksClient, sms_id: int, cancelling: bool
 ) -> DeleteResult:
-    action = "cancel" if cancelling else "delete"
+    action = Action.CANCEL if cancelling else Action.DELETE
     try:
         with audited(action, who=who, target=f"sms:{sms_id}"):
             client.delete_message(sms_id)

@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -18,7 +18,7 @@ from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import Who, record, record_failure
 from smsadmin.conversations.provenance import mirrored_copy, provenance
-from smsadmin.http import is_storable_id, query_int, safe_next
+from smsadmin.http import KeyedRequest, is_storable_id, query_int, safe_next
 from smsadmin.jobs import bulk
 from smsadmin.keys.decorators import api_key_required
 from smsadmin.problems import problem_for
@@ -38,8 +38,8 @@ def _budget_context(client: SociostacksClient) -> dict[str, object]:
 
 
 def _record_read(
-    request: HttpRequest,
-    action: str,
+    request: KeyedRequest,
+    action: Action,
     *,
     target: str = "",
     error: Exception | None = None,
@@ -52,7 +52,7 @@ def _record_read(
         record_failure(action, error, request=request, target=target, details=details)
 
 
-def _page_client(request: HttpRequest) -> SociostacksClient:
+def _page_client(request: KeyedRequest) -> SociostacksClient:
     """The key's client for a page a person is waiting for: a shorter read time-out."""
     return request.api_key.client(read_timeout=settings.SOCIOSTACKS_PAGE_READ_TIMEOUT)
 
@@ -60,7 +60,7 @@ def _page_client(request: HttpRequest) -> SociostacksClient:
 @require_GET
 @role_required(Role.VIEWER)
 @api_key_required
-def message_list(request: HttpRequest) -> HttpResponse:
+def message_list(request: KeyedRequest) -> HttpResponse:
     page = query_int(request.GET.get("page"), high=_MAX_PAGE) or 1
     size = query_int(request.GET.get("size"))
     if size not in PAGE_SIZES:
@@ -100,14 +100,14 @@ def message_list(request: HttpRequest) -> HttpResponse:
     try:
         listing = reading.message_page(client, page, size)
     except SociostacksError as error:
-        _record_read(request, "list", error=error, page=page, size=size)
+        _record_read(request, Action.LIST, error=error, page=page, size=size)
         context["problem"] = problem_for(error)
         if state is not None and state.is_complete:
             # No cached copy of this page either: the mirror's beats an empty page.
             copy = mirror_pages.page_of(state, page, size)
             context |= {"mirror": copy, "rows": copy.rows}
     else:
-        _record_read(request, "list", page=page, size=size, shown=len(listing.rows))
+        _record_read(request, Action.LIST, page=page, size=size, shown=len(listing.rows))
         context |= {
             "listing": listing,
             "rows": rows.from_upstream(listing.rows),
@@ -116,7 +116,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
     return page_or_fragment(request, "sms/list.html", "table", context | _budget_context(client))
 
 
-def _message_gone(request: HttpRequest, sms_id: int) -> TemplateResponse:
+def _message_gone(request: KeyedRequest, sms_id: int) -> TemplateResponse:
     """Upstream forgot it; what smsadmin itself recorded still says what it was."""
     history = provenance(sms_id)
     if history.removed is not None:
@@ -142,7 +142,7 @@ def _message_gone(request: HttpRequest, sms_id: int) -> TemplateResponse:
     )
 
 
-def _not_an_id(request: HttpRequest, sms_id: int, action: Action | None) -> TemplateResponse:
+def _not_an_id(request: KeyedRequest, sms_id: int, action: Action | None) -> TemplateResponse:
     """A path with a number no message can have (0, or beyond what ids reach): never asked."""
     shown = str(sms_id) if len(str(sms_id)) <= 24 else f"{str(sms_id)[:20]}…"
     sentence = problems.not_a_message_id(shown)
@@ -165,7 +165,7 @@ def _not_an_id(request: HttpRequest, sms_id: int, action: Action | None) -> Temp
 @require_GET
 @role_required(Role.VIEWER)
 @api_key_required
-def message_detail(request: HttpRequest, sms_id: int) -> HttpResponse:
+def message_detail(request: KeyedRequest, sms_id: int) -> HttpResponse:
     if not is_storable_id(sms_id):
         return _not_an_id(request, sms_id, Action.VIEW)
     target = f"sms:{sms_id}"
@@ -173,13 +173,13 @@ def message_detail(request: HttpRequest, sms_id: int) -> HttpResponse:
     try:
         detail = reading.message_detail(client, sms_id)
     except NotFound as error:
-        _record_read(request, "view", target=target, error=error)
+        _record_read(request, Action.VIEW, target=target, error=error)
         return _message_gone(request, sms_id)
     except SociostacksError as error:
-        _record_read(request, "view", target=target, error=error)
+        _record_read(request, Action.VIEW, target=target, error=error)
         context = {"sms_id": sms_id, "problem": problem_for(error)}
         return TemplateResponse(request, "sms/detail.html", context | _budget_context(client))
-    _record_read(request, "view", target=target)
+    _record_read(request, Action.VIEW, target=target)
     context = {
         "row": detail.row,
         "freshness": detail.freshness,
@@ -192,7 +192,7 @@ def message_detail(request: HttpRequest, sms_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SENDER)
 @api_key_required
-def message_delete(request: HttpRequest, sms_id: int) -> HttpResponse:
+def message_delete(request: KeyedRequest, sms_id: int) -> HttpResponse:
     """GET asks for confirmation (naming the message); POST deletes or cancels it."""
     cancelling = request.POST.get("verb") == "Cancel"
     if not is_storable_id(sms_id):
@@ -227,7 +227,7 @@ def message_delete(request: HttpRequest, sms_id: int) -> HttpResponse:
     return redirect("sms:detail", sms_id=sms_id)
 
 
-def _back_to_list(request: HttpRequest) -> str:
+def _back_to_list(request: KeyedRequest) -> str:
     """Where to return after a delete: the page the person came from, if it was ours."""
     return safe_next(request, reverse("sms:list"), param="back")
 
@@ -235,7 +235,7 @@ def _back_to_list(request: HttpRequest) -> str:
 @require_POST
 @role_required(Role.SENDER)
 @api_key_required
-def bulk_delete(request: HttpRequest) -> HttpResponse:
+def bulk_delete(request: KeyedRequest) -> HttpResponse:
     """Selected rows: first a confirmation listing them, then one result per message."""
     ids = sorted({n for v in request.POST.getlist("ids") if (n := query_int(v)) is not None})
     if not ids:
@@ -278,17 +278,17 @@ def bulk_delete(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(Role.VIEWER)
 @api_key_required
-def scheduled(request: HttpRequest) -> HttpResponse:
+def scheduled(request: KeyedRequest) -> HttpResponse:
     context: dict[str, object] = {}
     client = _page_client(request)
     try:
         scan = reading.scheduled_messages(client, settings.SMSADMIN_SCHEDULED_SCAN_PAGES)
     except SociostacksError as error:
-        _record_read(request, "list scheduled", error=error)
+        _record_read(request, Action.LIST_SCHEDULED, error=error)
         context["problem"] = problem_for(error)
     else:
         _record_read(
-            request, "list scheduled", shown=len(scan.rows), examined=scan.messages_examined
+            request, Action.LIST_SCHEDULED, shown=len(scan.rows), examined=scan.messages_examined
         )
         context |= {
             "scan": scan,

@@ -159,7 +159,7 @@ def test_a_reloaded_result_page_does_not_cancel_twice(client, person, on_sandbox
 
 
 def test_sent_by_names_the_operator_of_a_shared_login(client, on_sandbox, upstream_client):
-    from smsadmin.audit.recorder import OPERATOR_SESSION_KEY
+    from smsadmin.accounts.operators import OPERATOR_SESSION_KEY
 
     desk = make_user("frontdesk", "sender", is_shared=True, operators_may_type_a_name=True)
     give_key(desk)

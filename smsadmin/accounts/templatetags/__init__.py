@@ -1,0 +1,1 @@
+"""Template filters for durations in words (`in_words`)."""

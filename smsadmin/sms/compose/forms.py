@@ -12,12 +12,13 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import phonenumbers
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.http import QueryDict
 
 from smsadmin.sms.compose.contacts import ContactBook, Listed
 from smsadmin.sms.compose.recipients import RecipientCheck, check_recipients
@@ -164,11 +165,13 @@ class ComposeForm(forms.Form):
         self.region = region if region in phonenumbers.SUPPORTED_REGIONS else None
         self.now = now
         self.scheduled_at: datetime | None = None
-        device_choices = [(device.id, device_label(device)) for device in devices]
+        device_choices: list[tuple[int | str, str]] = [
+            (device.id, device_label(device)) for device in devices
+        ]
         if len(devices) != 1:
             device_choices.insert(0, ("", "Choose a device"))
-        self.fields["device"].choices = device_choices
-        self.fields["sim"].choices = self.sim_choices(None)
+        cast(forms.ChoiceField, self.fields["device"]).choices = device_choices
+        cast(forms.ChoiceField, self.fields["sim"]).choices = self.sim_choices(None)
         region_words = (
             f"Numbers without + are read as {self.region} numbers, e.g. "
             f"{example_number(self.region, national=True)}."
@@ -200,7 +203,7 @@ class ComposeForm(forms.Form):
         return [("", "Choose a SIM"), *groups]
 
     def narrow_sims_to(self, device_id: int | None) -> None:
-        self.fields["sim"].choices = self.sim_choices(device_id)
+        cast(forms.ChoiceField, self.fields["sim"]).choices = self.sim_choices(device_id)
 
     # --- What was typed ----------------------------------------------------------
 
@@ -266,7 +269,8 @@ class ComposeForm(forms.Form):
         return content
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         self._clean_recipients()
         self._clean_sim(cleaned)
         if cleaned.get("when") == LATER:
@@ -348,7 +352,7 @@ class ComposeForm(forms.Form):
             "scheduled": self.is_scheduling,
         }
 
-    def carried_over(self) -> dict[str, Any] | None:
+    def carried_over(self) -> QueryDict | None:
         """The submitted values with an uploaded file's entries moved into the recipients box.
 
         None when there is no readable upload to carry. A form shown again
@@ -357,7 +361,7 @@ class ComposeForm(forms.Form):
         check = self.recipient_check
         if not check.upload_as_text:
             return None
-        data = self.data.copy()
+        data = cast(QueryDict, self.data).copy()  # a bound form's data is the POST
         typed = normalise_newlines(data.get("recipients", "")).rstrip("\n")
         data["recipients"] = f"{typed}\n{check.upload_as_text}" if typed else check.upload_as_text
         data["csv_column"] = ""

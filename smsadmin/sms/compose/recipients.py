@@ -102,13 +102,11 @@ class NamedEntry:
     number: str  # E.164 of the one contact with that name
 
 
-@dataclass(frozen=True)
-class RecipientsResult:
-    valid: list[str]  # E.164, first-seen order, no duplicates
-    duplicates: int  # repeats removed from `valid`
-    invalid: list[InvalidEntry]
-    warnings: list[RecipientWarning]  # about numbers that are still in `valid`
-    named: list[NamedEntry] = field(default_factory=list)  # names that stood for numbers
+class _Counted:
+    """The counts a page shows of any list of recipients."""
+
+    valid: list[str]
+    invalid: Sequence[object]
 
     @property
     def valid_count(self) -> int:
@@ -117,6 +115,15 @@ class RecipientsResult:
     @property
     def invalid_count(self) -> int:
         return len(self.invalid)
+
+
+@dataclass(frozen=True)
+class RecipientsResult(_Counted):
+    valid: list[str]  # E.164, first-seen order, no duplicates
+    duplicates: int  # repeats removed from `valid`
+    invalid: list[InvalidEntry]
+    warnings: list[RecipientWarning]  # about numbers that are still in `valid`
+    named: list[NamedEntry] = field(default_factory=list)  # names that stood for numbers
 
     @property
     def total_entries(self) -> int:
@@ -479,7 +486,7 @@ class Entry:
 
 
 @dataclass(frozen=True)
-class RecipientCheck:
+class RecipientCheck(_Counted):
     """The typed numbers and the uploaded file as one list, with what is wrong in them."""
 
     valid: list[str] = field(default_factory=list)
@@ -498,14 +505,6 @@ class RecipientCheck:
     # The file's entries as lines of text, to carry them into the recipients
     # box when the form comes back (a file input cannot be filled again).
     upload_as_text: str = ""
-
-    @property
-    def valid_count(self) -> int:
-        return len(self.valid)
-
-    @property
-    def invalid_count(self) -> int:
-        return len(self.invalid)
 
     @property
     def is_empty(self) -> bool:

@@ -46,6 +46,7 @@ from django.utils import timezone
 
 from smsadmin import problems
 from smsadmin.accounts.models import User
+from smsadmin.audit.actions import Action
 from smsadmin.audit.models import AuditEvent, Outcome
 from smsadmin.audit.recorder import Who, audited, record
 from smsadmin.problems import Problem, problem_for
@@ -305,8 +306,8 @@ def settle_all_abandoned(now: datetime | None = None) -> int:
     return sum(settle_abandoned(send_request, now) for send_request in stale)
 
 
-def action_name(send_request: SendRequest) -> str:
-    return "schedule" if send_request.is_scheduled else "send"
+def action_name(send_request: SendRequest) -> Action:
+    return Action.SCHEDULE if send_request.is_scheduled else Action.SEND
 
 
 def audit_target(send_request: SendRequest) -> str:
@@ -331,7 +332,7 @@ def request_id_of(send_request: SendRequest) -> str:
 def record_repeat(who: Who, send_request: SendRequest) -> None:
     """A claimed token came back: nothing goes upstream, but the attempt is on record."""
     record(
-        "send repeat",
+        Action.SEND_REPEAT,
         who=who,
         target=audit_target(send_request),
         details={"state": send_request.state, "first_claimed_at": send_request.claimed_at},
@@ -444,12 +445,12 @@ def perform(send_request: SendRequest, client: SociostacksClient, who: Who) -> N
             problem=_unexpected_problem(),
         )
     else:
-        problem = None
+        unconfirmed: Problem | None = None
         if progress.unconfirmed:
-            problem = problems.unconfirmed_send(
+            unconfirmed = problems.unconfirmed_send(
                 accepted=progress.sent, confirmed=len(ids), list_url=reverse("sms:list")
             )
-        _finish(send_request, SendRequest.State.SENT, progress, problem=problem)
+        _finish(send_request, SendRequest.State.SENT, progress, problem=unconfirmed)
 
 
 class _Progress:
@@ -547,13 +548,8 @@ def send_problem(error: SociostacksError | InvalidRequest) -> Problem:
     A POST that timed out may well have been carried out, and the API has no
     way to ask: saying "nothing was changed" there would invite a double send.
     """
-    if isinstance(error, SociostacksError) and outcome_unknown(error):
-        return Problem(
-            problems.send_outcome_unknown(error.status),
-            fix_url=reverse("sms:list"),
-            fix_label="Open the message list",
-        )
-    return problem_for(error)
+    unknown = isinstance(error, SociostacksError) and outcome_unknown(error)
+    return problems.send_failed(error, outcome_unknown=unknown)
 
 
 def _partial_problem(error: PartialSendError, cause: Problem) -> Problem:

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -24,13 +24,14 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from smsadmin import problems
 from smsadmin.accounts.decorators import role_required
+from smsadmin.accounts.operators import OPERATOR_SESSION_KEY
 from smsadmin.accounts.roles import Role
 from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
-from smsadmin.audit.recorder import OPERATOR_SESSION_KEY, Who, message_target, record
+from smsadmin.audit.recorder import Who, message_target, record
 from smsadmin.conversations import replies
 from smsadmin.conversations.models import MessageLink
-from smsadmin.http import query_int
+from smsadmin.http import KeyedRequest, query_int
 from smsadmin.keys.decorators import api_key_required
 from smsadmin.mirror.sync import account_link
 from smsadmin.problems import Problem, problem_for
@@ -71,14 +72,14 @@ SHOWN_IDS = 500
 # --- Helpers -----------------------------------------------------------------
 
 
-def _devices(request: HttpRequest) -> tuple[list[Device], Problem | None]:
+def _devices(request: KeyedRequest) -> tuple[list[Device], Problem | None]:
     try:
         return list(reads.devices(request.api_key.client()).value), None
     except SociostacksError as error:
         return [], problem_for(error)
 
 
-def _contacts(request: HttpRequest, *, may_read: bool = False) -> ContactBook | None:
+def _contacts(request: KeyedRequest, *, may_read: bool = False) -> ContactBook | None:
     """The account's contacts, for names in the recipients and opt-out warnings; None: not known.
 
     Sociostacks sends to opted-out contacts all the same, so compose warns
@@ -95,7 +96,7 @@ def _contacts(request: HttpRequest, *, may_read: bool = False) -> ContactBook | 
     return book_of(reads.contacts_as_last_read(client))
 
 
-def _form(request: HttpRequest, devices: list[Device], *args: Any, **kwargs: Any) -> ComposeForm:
+def _form(request: KeyedRequest, devices: list[Device], *args: Any, **kwargs: Any) -> ComposeForm:
     return ComposeForm(
         *args,
         devices=devices,
@@ -113,7 +114,7 @@ def _token(value: str | None) -> uuid.UUID | None:
         return None
 
 
-def _own_send(request: HttpRequest, token: uuid.UUID) -> SendRequest:
+def _own_send(request: KeyedRequest, token: uuid.UUID) -> SendRequest:
     """The person's own send; anyone else's token is as unknown as a made-up one."""
     send_request = SendRequest.objects.filter(token=token, user=request.user).first()
     if send_request is None:
@@ -121,7 +122,7 @@ def _own_send(request: HttpRequest, token: uuid.UUID) -> SendRequest:
     return send_request
 
 
-def _ucs2_characters(segments: SegmentCount) -> list[dict[str, str]]:
+def _ucs2_characters(segments: SegmentCount) -> list[dict[str, str | None]]:
     # Shown by name too: a no-break space or a zero-width space looks like nothing.
     return [
         {
@@ -153,7 +154,7 @@ def _content_context(form: ComposeForm, recipient_count: int) -> dict[str, Any]:
 
 
 def _render_compose(
-    request: HttpRequest,
+    request: KeyedRequest,
     form: ComposeForm,
     *,
     devices: list[Device],
@@ -191,7 +192,7 @@ def _initial_from(send_request: SendRequest, numbers: list[str], zone: ZoneInfo)
     return initial
 
 
-def _picked_device(request: HttpRequest, devices: list[Device]) -> dict[str, Any]:
+def _picked_device(request: KeyedRequest, devices: list[Device]) -> dict[str, Any]:
     """The device and SIM to preselect: asked for in the URL, else the ones this person
     last sent from with this key, else their default."""
     user = request.user
@@ -216,12 +217,12 @@ def _picked_device(request: HttpRequest, devices: list[Device]) -> dict[str, Any
     return {"device": device.id, "sim": sim_value(device.id, sim) if sim else ""}
 
 
-def _recipient_count(request: HttpRequest) -> int:
+def _recipient_count(request: KeyedRequest) -> int:
     """The count the live recipients check last showed, sent back by the content check."""
     return query_int(request.POST.get("recipient_count"), high=MAX_RECIPIENTS) or 0
 
 
-def _starting_point(request: HttpRequest, devices: list[Device]) -> tuple[dict[str, Any], str]:
+def _starting_point(request: KeyedRequest, devices: list[Device]) -> tuple[dict[str, Any], str]:
     """Initial values for a fresh form, and a note about where they came from."""
     zone = request.user.zone
     own = SendRequest.objects.filter(user=request.user)
@@ -260,7 +261,9 @@ def _starting_point(request: HttpRequest, devices: list[Device]) -> tuple[dict[s
     return initial, notice
 
 
-def _original(request: HttpRequest, account_id: int | None, sms_id: int) -> replies.Original | None:
+def _original(
+    request: KeyedRequest, account_id: int | None, sms_id: int
+) -> replies.Original | None:
     """The message a send-again or reschedule starts from: the mirror, else upstream."""
     found = replies.mirrored_original(account_id, sms_id)
     if found is not None:
@@ -283,12 +286,12 @@ def _original(request: HttpRequest, account_id: int | None, sms_id: int) -> repl
     )
 
 
-def _account_id(request: HttpRequest) -> int | None:
+def _account_id(request: KeyedRequest) -> int | None:
     link = account_link(request.api_key)
     return link.account_id if link else None
 
 
-def _shown_again(request: HttpRequest, form: ComposeForm, devices: list[Device]) -> ComposeForm:
+def _shown_again(request: KeyedRequest, form: ComposeForm, devices: list[Device]) -> ComposeForm:
     """The form to show after a failed submit, an uploaded file's numbers moved into text."""
     carried = form.carried_over()
     if carried is None:
@@ -306,7 +309,7 @@ def _shown_again(request: HttpRequest, form: ComposeForm, devices: list[Device])
 
 
 def _when(
-    request: HttpRequest, send_request: SendRequest
+    request: KeyedRequest, send_request: SendRequest
 ) -> tuple[scheduling.When | None, Problem | None]:
     """The scheduled time in the person's zone, the account's zone, and UTC."""
     moment = send_request.scheduled_at
@@ -319,7 +322,7 @@ def _when(
     return scheduling.when_shown(moment, request.user.zone, account_zone), None
 
 
-def _account_name(request: HttpRequest) -> str:
+def _account_name(request: KeyedRequest) -> str:
     """The Sociostacks account the send goes to (read once an hour, and by the send itself)."""
     try:
         return request.api_key.client().account().name
@@ -328,7 +331,7 @@ def _account_name(request: HttpRequest) -> str:
 
 
 def _render_confirm(
-    request: HttpRequest, send_request: SendRequest, *, refusal: str = ""
+    request: KeyedRequest, send_request: SendRequest, *, refusal: str = ""
 ) -> TemplateResponse:
     when, zone_problem = _when(request, send_request)
     cap = request.user.effective_daily_cap
@@ -360,9 +363,9 @@ def _render_confirm(
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SENDER)
 @api_key_required
-def compose(request: HttpRequest) -> HttpResponse:
+def compose(request: KeyedRequest) -> HttpResponse:
     devices, devices_problem = _devices(request)
-    shown = {"devices": devices, "devices_problem": devices_problem}
+    shown: dict[str, Any] = {"devices": devices, "devices_problem": devices_problem}
     contacts = _contacts(request, may_read=request.method == "POST")
     if request.method == "GET":
         initial, notice = _starting_point(request, devices)
@@ -378,11 +381,11 @@ def compose(request: HttpRequest) -> HttpResponse:
         contacts=contacts,
     )
     if (fix := _CONTENT_FIXES.get(request.POST.get("action", ""))) is not None:
-        values = {**(form.carried_over() or request.POST).dict()}
+        values = (form.carried_over() or request.POST).dict()
         values["content"] = fix(form.content_text)
         again = _form(request, devices, initial=values, contacts=contacts)
         return _render_compose(request, again, **shown)
-    action = "schedule" if form.is_scheduling else "send"
+    action = Action.SCHEDULE if form.is_scheduling else Action.SEND
     if not form.is_valid():
         record(action, request=request, outcome=Outcome.INVALID, details=form.audit_summary())
         return _render_compose(request, _shown_again(request, form, devices), **shown)
@@ -406,7 +409,7 @@ def compose(request: HttpRequest) -> HttpResponse:
     return redirect("sms:compose_confirm", token=send_request.token)
 
 
-def _too_big_to_check_live(request: HttpRequest) -> str:
+def _too_big_to_check_live(request: KeyedRequest) -> str:
     """Why this live check is left to Review, or "" when it is small enough to run.
 
     The live check runs as the person types; 100,000 numbers cost about four
@@ -415,15 +418,16 @@ def _too_big_to_check_live(request: HttpRequest) -> str:
     """
     entries = rough_entry_count(str(request.POST.get("recipients", "")))
     upload = request.FILES.get("recipients_file")
-    if entries > LIVE_CHECK_MAX_ENTRIES or (upload and upload.size > LIVE_CHECK_MAX_BYTES):
-        return problems.too_many_to_check_live(entries, upload.name if upload else "")
+    too_big = upload is not None and (upload.size or 0) > LIVE_CHECK_MAX_BYTES
+    if entries > LIVE_CHECK_MAX_ENTRIES or too_big:
+        return problems.too_many_to_check_live(entries, (upload.name or "") if upload else "")
     return ""
 
 
 @require_POST
 @role_required(Role.SENDER)
 @api_key_required
-def check_recipients(request: HttpRequest) -> HttpResponse:
+def check_recipients(request: KeyedRequest) -> HttpResponse:
     """The live recipients check: the same parsing a submit runs, for lists of a sane size."""
     # A name being typed is worth one cached read of the directory, when no page read it yet.
     typing_a_name = any(char.isalpha() for char in str(request.POST.get("recipients", ""))[-200:])
@@ -447,7 +451,7 @@ def check_recipients(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.SENDER)
 @api_key_required
-def check_content(request: HttpRequest) -> HttpResponse:
+def check_content(request: KeyedRequest) -> HttpResponse:
     """The live segment counter, with the characters that force UCS-2."""
     form = _form(request, [], request.POST)
     context = {"form": form, "oob": True}
@@ -461,7 +465,7 @@ _CONTENT_FIXES = {
 }
 
 
-def _fixed_content(request: HttpRequest, fix: str) -> HttpResponse:
+def _fixed_content(request: KeyedRequest, fix: str) -> HttpResponse:
     """The message box again, with one of the fixes the counter offers applied."""
     typed = _form(request, [], request.POST)
     form = _form(request, [], initial={"content": _CONTENT_FIXES[fix](typed.content_text)})
@@ -473,7 +477,7 @@ def _fixed_content(request: HttpRequest, fix: str) -> HttpResponse:
 @require_POST
 @role_required(Role.SENDER)
 @api_key_required
-def replace_content_lookalikes(request: HttpRequest) -> HttpResponse:
+def replace_content_lookalikes(request: KeyedRequest) -> HttpResponse:
     """Typographic look-alikes turned into GSM-7 characters."""
     return _fixed_content(request, REPLACE_LOOKALIKES)
 
@@ -481,7 +485,7 @@ def replace_content_lookalikes(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.SENDER)
 @api_key_required
-def keep_angle_brackets(request: HttpRequest) -> HttpResponse:
+def keep_angle_brackets(request: KeyedRequest) -> HttpResponse:
     """Every "<" as a sign Sociostacks keeps, so nothing after it is stripped."""
     return _fixed_content(request, KEEP_ANGLE_BRACKETS)
 
@@ -489,7 +493,7 @@ def keep_angle_brackets(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(Role.SENDER)
 @api_key_required
-def sim_options(request: HttpRequest) -> HttpResponse:
+def sim_options(request: KeyedRequest) -> HttpResponse:
     """The SIM picker for the chosen device."""
     devices, _problem = _devices(request)
     device_id = query_int(request.GET.get("device"))
@@ -504,7 +508,7 @@ def sim_options(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(Role.SENDER)
 @api_key_required
-def confirm(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+def confirm(request: KeyedRequest, token: uuid.UUID) -> HttpResponse:
     send_request = _own_send(request, token)
     if send_request.state != SendRequest.State.PENDING:
         return redirect("sms:compose_result", token=token)
@@ -514,7 +518,7 @@ def confirm(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
 @require_POST
 @role_required(Role.SENDER)
 @api_key_required
-def send(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+def send(request: KeyedRequest, token: uuid.UUID) -> HttpResponse:
     shown = request.POST.get("fingerprint", "")
     claimed = sending.claim(_own_send(request, token), request.user, shown)
     if claimed.claim is sending.Claim.ALREADY_CLAIMED:
@@ -529,7 +533,7 @@ def send(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     return redirect("sms:compose_result", token=token)
 
 
-def _finish_origin(request: HttpRequest, send_request: SendRequest) -> DeleteResult | None:
+def _finish_origin(request: KeyedRequest, send_request: SendRequest) -> DeleteResult | None:
     """What the new message was for, done once: the problem of a reschedule's delete, if any."""
     token = str(send_request.token)
     origin = replies.pending_origin(request.session, token)
@@ -572,7 +576,7 @@ def _finish_origin(request: HttpRequest, send_request: SendRequest) -> DeleteRes
 @require_GET
 @role_required(Role.SENDER)
 @api_key_required
-def result(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+def result(request: KeyedRequest, token: uuid.UUID) -> HttpResponse:
     send_request = _own_send(request, token)
     sending.settle_abandoned(send_request)
     state = send_request.state
@@ -629,7 +633,7 @@ def result(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
 @require_GET
 @role_required(Role.SENDER)
 @api_key_required
-def progress(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+def progress(request: KeyedRequest, token: uuid.UUID) -> HttpResponse:
     """How far a send has got, polled by htmx while it runs; the finished page otherwise."""
     send_request = _own_send(request, token)
     sending.settle_abandoned(send_request)
@@ -645,7 +649,7 @@ def progress(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
 @require_POST
 @role_required(Role.SENDER)
 @api_key_required
-def make_default(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+def make_default(request: KeyedRequest, token: uuid.UUID) -> HttpResponse:
     """Remember this send's device and SIM as the ones compose starts with."""
     send_request = _own_send(request, token)
     user = request.user
@@ -653,7 +657,7 @@ def make_default(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     user.default_sim_id = send_request.sim_id
     user.save(update_fields=["default_device_id", "default_sim_id"])
     record(
-        "default device set",
+        Action.DEFAULT_DEVICE_SET,
         request=request,
         details={"device_id": send_request.device_id, "sim_id": send_request.sim_id},
     )

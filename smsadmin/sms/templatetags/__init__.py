@@ -1,0 +1,1 @@
+"""Template filters for a message's times: `moment` and `time_left`."""

@@ -146,3 +146,13 @@ def confirm_and_send(client: Client, **overrides: Any):
 def numbers(count: int, start: int = 0) -> list[str]:
     """Distinct valid German mobile numbers."""
     return [f"+49170{index:07d}" for index in range(start, start + count)]
+
+
+def page_of(response) -> str:
+    return response.content.decode()
+
+
+def result_page(client: Client, response) -> str:
+    """The page a redirect leads to (a send that went through redirects to its result)."""
+    assert response.status_code == 302, page_of(response)[:2000]
+    return page_of(client.get(response["Location"]))

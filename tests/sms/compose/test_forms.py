@@ -11,6 +11,7 @@ from smsadmin.audit.models import AuditEvent, Outcome
 from smsadmin.sms.models import SendRequest
 from tests.conftest import give_key, make_user
 from tests.sms.compose import support as fake
+from tests.sms.compose.support import page_of
 
 pytestmark = pytest.mark.django_db
 
@@ -18,20 +19,9 @@ NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def signed_in(client, sender):
-    give_key(sender)
-    client.force_login(sender)
-    return client
-
-
-@pytest.fixture
 def with_devices(upstream):
     fake.devices(upstream)
     return upstream
-
-
-def page_of(response) -> str:
-    return response.content.decode()
 
 
 def accepted(response) -> bool:

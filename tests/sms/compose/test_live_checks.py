@@ -14,13 +14,6 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def signed_in(client, sender):
-    give_key(sender)
-    client.force_login(sender)
-    return client
-
-
 def check_recipients(client, **data) -> str:
     response = client.post("/compose/check-recipients", data, headers=HTMX)
     assert response.status_code == 200

@@ -15,35 +15,13 @@ from smsadmin.keys.models import ApiKey
 from smsadmin.sms.models import SendRequest
 from tests.conftest import UPSTREAM, give_key, make_user
 from tests.sms.compose import support as fake
+from tests.sms.compose.support import page_of, result_page
 from tests.sociostacks.payloads import error_json
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def signed_in(client, sender):
-    give_key(sender)
-    client.force_login(sender)
-    return client
-
-
-@pytest.fixture
-def sends(upstream):
-    fake.devices(upstream)
-    fake.account(upstream)
-    return fake.accept_sends(upstream)
-
-
-def page_of(response) -> str:
-    return response.content.decode()
-
-
-def result_page(client, response) -> str:
-    assert response.status_code == 302, page_of(response)[:2000]
-    return page_of(client.get(response["Location"]))
 
 
 def past_send(user, recipients: int, claimed_at: datetime, **fields) -> SendRequest:

@@ -3,27 +3,12 @@
 import pytest
 
 from smsadmin.sms.models import SendRequest
-from tests.conftest import give_key
 from tests.sms.compose import support as fake
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
 FULLWIDTH_LESS_THAN = "\N{FULLWIDTH LESS-THAN SIGN}"
-
-
-@pytest.fixture
-def signed_in(client, sender):
-    give_key(sender)
-    client.force_login(sender)
-    return client
-
-
-@pytest.fixture
-def sends(upstream):
-    fake.devices(upstream)
-    fake.account(upstream)
-    return fake.accept_sends(upstream)
 
 
 def check_content(client, content: str) -> str:

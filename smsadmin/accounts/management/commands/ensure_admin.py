@@ -21,6 +21,7 @@ from django.db import transaction
 
 from smsadmin.accounts.models import User
 from smsadmin.accounts.roles import Role
+from smsadmin.audit.actions import Action
 from smsadmin.audit.recorder import record
 from smsadmin.keys.models import ApiKey
 
@@ -59,7 +60,7 @@ class Command(BaseCommand):
             user.save(update_fields=["password"])
             user.groups.add(Group.objects.get(name=Role.ADMIN))
             record(
-                "admin created",
+                Action.ADMIN_CREATED,
                 actor=user,
                 target=f"user:{username}",
                 details={"by": "ensure_admin"},
@@ -74,4 +75,4 @@ class Command(BaseCommand):
         key = ApiKey(label="First key", owner=user, created_by=user)
         key.set_secret(raw_key)
         key.save()
-        record("key added", actor=user, target=f"key:{key.pk}", details=key.audit_details())
+        record(Action.KEY_ADDED, actor=user, target=f"key:{key.pk}", details=key.audit_details())

@@ -3,12 +3,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from smsadmin.accounts.models import User
 from smsadmin.accounts.roles import Role
+from smsadmin.audit.actions import Action
 from smsadmin.audit.recorder import record
 
 
 class Command(BaseCommand):
     help = "Give a person a role: viewer, sender, auditor or admin."
-    action = "role granted"
+    action = Action.ROLE_GRANTED
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")

@@ -8,6 +8,7 @@ migrates.
 """
 
 import time
+from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             help="how long to wait for the database to answer (default 60)",
         )
 
-    def handle(self, *args: object, wait: float, **options: object) -> None:
+    def handle(self, *args: Any, wait: float, **options: Any) -> None:
         self._wait_for_database(wait)
         verbosity = int(options["verbosity"])
         if connection.vendor != "postgresql":

@@ -2,11 +2,12 @@ from django.contrib.auth.models import Group
 
 from smsadmin.accounts.management.commands.grant_role import Command as GrantRole
 from smsadmin.accounts.models import User
+from smsadmin.audit.actions import Action
 
 
 class Command(GrantRole):
     help = "Take a role away from a person."
-    action = "role revoked"
+    action = Action.ROLE_REVOKED
 
     def change(self, user: User, group: Group) -> bool:
         if not user.groups.filter(pk=group.pk).exists():

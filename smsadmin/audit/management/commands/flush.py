@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.commands import flush
 from django.db import connections, transaction
 
@@ -12,7 +14,7 @@ class Command(flush.Command):
     transactional tests; in production, flush wipes the whole database anyway.
     """
 
-    def handle(self, **options: object) -> None:
+    def handle(self, **options: Any) -> None:
         connection = connections[options["database"]]
         with transaction.atomic(using=connection.alias):
             triggers.remove(connection)

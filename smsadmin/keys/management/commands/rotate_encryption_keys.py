@@ -7,6 +7,7 @@ from smsadmin.accounts.otp_devices import (
     AppDevice,
     RecoveryCode,
 )
+from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import audited
 from smsadmin.keys import crypto
@@ -29,7 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         failure: crypto.KeyDecryptionError | None = None
-        with audited("key rotation") as attempt:
+        with audited(Action.KEY_ROTATION) as attempt:
             try:
                 reencrypted, unchanged = self.rotate()
             except crypto.KeyDecryptionError as error:
@@ -51,7 +52,11 @@ class Command(BaseCommand):
         # before it too, so a failed run leaves every table exactly as it was.
         with transaction.atomic():
             for model, field, what, prefix in ENCRYPTED:
-                rows = model.objects.select_for_update().order_by("pk").values_list("pk", field)
+                rows = (
+                    model._default_manager.select_for_update()
+                    .order_by("pk")
+                    .values_list("pk", field)
+                )
                 for pk, ciphertext in rows:
                     if crypto.is_under_first_key(ciphertext):
                         unchanged += 1
@@ -60,6 +65,6 @@ class Command(BaseCommand):
                         ciphertext, row_id=pk, what=what, target=f"{prefix}:{pk}"
                     )
                     # update() leaves updated_at alone: the secret itself did not change.
-                    model.objects.filter(pk=pk).update(**{field: fresh})
+                    model._default_manager.filter(pk=pk).update(**{field: fresh})
                     reencrypted += 1
         return reencrypted, unchanged

@@ -1,0 +1,1 @@
+"""``sync_messages``: one sync run per account, or a loop of them."""

@@ -16,6 +16,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
+from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import record
 from smsadmin.keys.models import ApiKey
@@ -55,7 +56,7 @@ class Command(BaseCommand):
             )
             if missing:
                 raise CommandError(f"No API key with id {', '.join(map(str, sorted(missing)))}.")
-        record("sync started", details={"keys": key_ids or "all"})
+        record(Action.SYNC_STARTED, details={"keys": key_ids or "all"})
         keys = ApiKey.objects.in_service().order_by("id")
         if key_ids:
             keys = keys.filter(pk__in=key_ids)
@@ -92,7 +93,7 @@ class Command(BaseCommand):
     def _finished(self, reports: list[sync.RunReport]) -> None:
         failed = any(report.error for report in reports)
         record(
-            "sync finished",
+            Action.SYNC_FINISHED,
             outcome=Outcome.UPSTREAM_ERROR if failed else Outcome.OK,
             details={"accounts": [report.details() for report in reports]},
         )

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from smsadmin import problems
 from smsadmin.accounts.models import User
 from smsadmin.keys.crypto import KeyDecryptionError
 from smsadmin.keys.selection import active_key
@@ -21,23 +22,13 @@ class DeviceChoices:
 def device_choices(user: User) -> DeviceChoices:
     key = active_key(user)
     if key is None:
-        return DeviceChoices(
-            None, "Add an API key on the keys page to choose a default phone and SIM."
-        )
+        return DeviceChoices(None, problems.NO_KEY_FOR_DEVICES)
     try:
         client = key.client()
         # The same read (and cache entry) as every other page that lists devices.
         cached = reads.devices(client)
     except KeyDecryptionError:
-        return DeviceChoices(
-            None,
-            "Your active API key can no longer be decrypted, so your phones cannot be listed. "
-            "Replace the key on the keys page.",
-        )
+        return DeviceChoices(None, problems.KEY_UNDECRYPTABLE_FOR_DEVICES)
     except SociostacksError as error:
-        return DeviceChoices(
-            None,
-            "Your phones could not be loaded from Sociostacks, so the default phone and SIM "
-            f"cannot be changed right now. {error.user_message}",
-        )
+        return DeviceChoices(None, problems.devices_not_loaded(error))
     return DeviceChoices(cached.value)
