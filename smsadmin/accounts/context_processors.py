@@ -24,4 +24,6 @@ def navigation(request: HttpRequest) -> dict[str, object]:
 
 def _working_key(request: HttpRequest) -> object:
     # A view behind api_key_required has looked it up already.
+    if not request.user.is_authenticated:
+        return ""
     return getattr(request, "api_key", None) or active_key(request.user) or ""

@@ -160,7 +160,7 @@ def read(event: AuditEvent, attempt: AuditEvent | None = None) -> Reading:
             label=f"“{label}”" if label else "",
         ).replace("  ", " ")
         sentence = sentence.rstrip()
-    words = _OUTCOME_WORDS.get(event.outcome)
+    words = _OUTCOME_WORDS.get(Outcome(event.outcome))
     if words and event.action not in (Action.FAILED_LOGIN, Action.TWO_FACTOR_FAILED):
         sentence += f" — {words}"
     error = details.get("error")

@@ -90,9 +90,11 @@ def failed_among(rows: QuerySet[MirroredMessage]) -> Resend:
     return Resend(_grouped(values), matched, matched - usable.count())
 
 
-def _grouped(values: Iterable[tuple[int, str, int, int, str]]) -> tuple[Group, ...]:
+def _grouped(values: Iterable[tuple[int, str, int | None, int | None, str]]) -> tuple[Group, ...]:
     groups: dict[tuple[str, int, int], dict[str, int]] = {}
     for sms_id, content, device_id, sim_id, phone in values:
+        if device_id is None or sim_id is None:
+            continue  # left out by failed_among already: no SIM to send it again on
         groups.setdefault((content, device_id, sim_id), {}).setdefault(phone, sms_id)
     return tuple(
         Group(content, device_id, sim_id, tuple(numbers), tuple(numbers.values()))

@@ -360,6 +360,13 @@ def perform(item: JobItem, client: SociostacksClient, job: Job, who: Who) -> int
     return post(item, client, job, who)
 
 
+def _sms_id(item: JobItem) -> int:
+    # A DELETE item is made for one message: its id is frozen with it.
+    if item.sms_id is None:
+        raise ValueError(f"job item {item.pk} deletes no message")
+    return item.sms_id
+
+
 def _delete(item: JobItem, client: SociostacksClient, job: Job, who: Who) -> int | None:
     from smsadmin.mirror import storing
 
@@ -368,7 +375,7 @@ def _delete(item: JobItem, client: SociostacksClient, job: Job, who: Who) -> int
         with audited(
             action, who=who, target=item.target, details={"job": job.pk, "item": item.position}
         ):
-            client.delete_message(item.sms_id)
+            client.delete_message(_sms_id(item))
     except NotFound:
         outcome = ALREADY_GONE
     except RateLimited as error:
@@ -389,7 +396,7 @@ def _delete(item: JobItem, client: SociostacksClient, job: Job, who: Who) -> int
         outcome = CANCELLED if item.cancelling else DELETED
     settle(item, JobItem.State.DONE, outcome)
     if job.api_key is not None:
-        storing.mark_deleted(job.api_key, item.sms_id)
+        storing.mark_deleted(job.api_key, _sms_id(item))
     return None
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django_tasks import task
 
+from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import record
 
@@ -33,7 +34,7 @@ def sync_mirror() -> int:
     reports = sync.run_all(ApiKey.objects.in_service().order_by("id"), holder=SYNC_HOLDER)
     if any(report.changed_anything for report in reports):
         record(
-            "sync finished",
+            Action.SYNC_FINISHED,
             outcome=Outcome.UPSTREAM_ERROR
             if any(report.error for report in reports)
             else Outcome.OK,

@@ -1,7 +1,7 @@
 """The Jobs pages: the list, one job with its live progress, cancel, and starting delete jobs."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -12,7 +12,7 @@ from smsadmin.accounts.roles import Role, has_role
 from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import Who, record
-from smsadmin.http import is_storable_id
+from smsadmin.http import KeyedRequest, SignedInRequest, is_storable_id
 from smsadmin.jobs import again, bulk, pacing, running
 from smsadmin.jobs.models import Job, JobItem
 from smsadmin.keys.decorators import api_key_required
@@ -27,7 +27,7 @@ LISTED_ITEMS = 200
 
 @require_GET
 @role_required(Role.VIEWER)
-def job_list(request: HttpRequest) -> HttpResponse:
+def job_list(request: SignedInRequest) -> HttpResponse:
     jobs = Job.objects.visible_to(request.user).select_related("owner")
     everyone = has_role(request.user, Role.ADMIN)
     record(Action.JOBS_VIEWED, request=request, details={"everyone": everyone})
@@ -42,7 +42,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _visible_job(request: HttpRequest, job_id: int) -> Job:
+def _visible_job(request: SignedInRequest, job_id: int) -> Job:
     visible = Job.objects.visible_to(request.user).select_related("owner", "api_key")
     job = visible.filter(pk=job_id).first() if is_storable_id(job_id) else None
     if job is None:
@@ -66,7 +66,7 @@ def _progress(job: Job) -> dict[str, object]:
 
 @require_GET
 @role_required(Role.VIEWER)
-def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+def job_detail(request: SignedInRequest, job_id: int) -> HttpResponse:
     """The job and its progress; htmx polls the progress part while the job is active.
 
     The poll is not audited (it shows numbers, like the inbox badge) and never
@@ -83,7 +83,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     return page_or_fragment(request, "jobs/detail.html", "progress", context)
 
 
-def _may_change(request: HttpRequest, job: Job) -> bool:
+def _may_change(request: SignedInRequest, job: Job) -> bool:
     return has_role(request.user, Role.SENDER) and (
         job.owner_id == request.user.pk or has_role(request.user, Role.ADMIN)
     )
@@ -91,7 +91,7 @@ def _may_change(request: HttpRequest, job: Job) -> bool:
 
 @require_POST
 @role_required(Role.SENDER)
-def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
+def job_cancel(request: SignedInRequest, job_id: int) -> HttpResponse:
     job = _visible_job(request, job_id)
     if not _may_change(request, job):
         raise Http404("No such job.")
@@ -112,7 +112,7 @@ def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
 # --- Delete or cancel everything a search matches ----------------------------
 
 
-def _search_form(request: HttpRequest, data) -> tuple[SearchForm, int | None]:
+def _search_form(request: KeyedRequest, data) -> tuple[SearchForm, int | None]:
     link = sync.account_link(request.api_key)
     state = SyncState.objects.filter(account_id=link.account_id).first() if link else None
     form = SearchForm(
@@ -127,7 +127,7 @@ def _search_form(request: HttpRequest, data) -> tuple[SearchForm, int | None]:
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SENDER)
 @api_key_required
-def delete_matches(request: HttpRequest) -> HttpResponse:
+def delete_matches(request: KeyedRequest) -> HttpResponse:
     """First the exact count, calls and duration; then, confirmed, the job."""
     data = request.POST if request.method == "POST" else request.GET
     form, account_id = _search_form(request, data)
@@ -181,7 +181,7 @@ def delete_matches(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SENDER)
 @api_key_required
-def send_again(request: HttpRequest) -> HttpResponse:
+def send_again(request: KeyedRequest) -> HttpResponse:
     """The failed messages a search matches, sent again as one job once confirmed."""
     data = request.POST if request.method == "POST" else request.GET
     form, account_id = _search_form(request, data)

@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.core.validators import RegexValidator
 from django.forms import BoundField
+from django.http import QueryDict
 
 from smsadmin.accounts.models import Team, User
 from smsadmin.keys.models import ApiKey
@@ -74,12 +75,12 @@ class ReplaceKeyForm(forms.Form):
         self.fields["other_account"].initial = account_id
         agree = f"Yes, “{label}” is the account to use from now on"
         self.fields["switch_account"].label = agree
-        data = self.data.copy()
+        data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
         data["other_account"] = str(account_id)
         data.pop("switch_account", None)
         self.data = data
         # Bound fields were made (with the old label) while the form was validated.
-        self._bound_fields_cache.clear()
+        self._bound_fields_cache.clear()  # type: ignore[attr-defined]
 
     def switch_accepted(self, account_id: int) -> bool:
         return bool(

@@ -242,14 +242,15 @@ def add_team_key(request: SignedInRequest) -> HttpResponse:
             team=form.cleaned_data["team"],
             created_by=request.user,
         )
-        before = _working_keys(key.team.members.all())
+        team: Team = form.cleaned_data["team"]
+        before = _working_keys(team.members.all())
         if _save_checked(
             request, key, form, action=Action.KEY_ADDED, consequence="The key was not saved."
         ):
             _keep_working_keys(before, key)
             messages.success(
                 request,
-                f"“{key.label}” is saved for team {key.team.name}: every member may use it "
+                f"“{key.label}” is saved for team {team.name}: every member may use it "
                 "now. Members who already worked with a key keep working with it.",
             )
             return redirect("keys:list")

@@ -9,6 +9,7 @@ mirror is filled by its sync (smsadmin/mirror/).
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -37,7 +38,8 @@ class QuickFilters(forms.Form):
 
     def __init__(self, data, *, devices: list[dict]) -> None:
         super().__init__(data)
-        self.fields["device"].choices = [("", "any device")] + [
+        device_field = cast(forms.TypedChoiceField, self.fields["device"])
+        device_field.choices = [("", "any device")] + [
             (device["id"], device["name"]) for device in devices
         ]
 

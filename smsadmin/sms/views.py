@@ -81,13 +81,13 @@ def message_list(request: KeyedRequest) -> HttpResponse:
         # Upstream cannot filter: the mirror answers, and says how current it is.
         if state is None:
             context["no_mirror"] = True
-            _record_read(request, "list", page=page, size=size, filters=filters.query())
+            _record_read(request, Action.LIST, page=page, size=size, filters=filters.query())
         else:
             copy = mirror_pages.page_of(state, page, size, filters.cleaned_data)
             context |= {"mirror": copy, "rows": copy.rows}
             _record_read(
                 request,
-                "list",
+                Action.LIST,
                 page=page,
                 size=size,
                 filters=filters.query(),

@@ -49,7 +49,7 @@ class Command(DbWorkerCommand):
             "--no-sync", action="store_true", help="Do not queue the recurring mirror sync."
         )
 
-    def handle(self, *args, no_sync: bool = False, **options):
+    def handle(self, *args, no_sync: bool = False, **options):  # type: ignore[override]
         stop = threading.Event()
         recover_stalled()
         thread = threading.Thread(
