@@ -197,7 +197,8 @@ class Site:
                 )
             try:
                 return requests.get(self.url + "/healthz", timeout=5)
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
+                # Not listening yet, or too busy starting to answer in time.
                 time.sleep(1)
         raise AssertionError(f"{self.container} never answered on {self.url}:\n{self.logs()}")
 

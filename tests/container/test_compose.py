@@ -193,7 +193,7 @@ def wait_serving(url: str, container: str, timeout: float = 240) -> Site:
         try:
             if requests.get(url + "/healthz", timeout=5).status_code == 200:
                 return site
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             pass
         time.sleep(2)
     raise AssertionError(f"{url} never served:\n{site.logs()}")
