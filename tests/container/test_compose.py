@@ -2,7 +2,7 @@
 
 `postgres:16` and `redis:7-alpine` are the Debian-built stand-ins that
 scripts/container/standin tags with those names (no registry is reachable
-here); `web`, `sync`, `sandbox` and `demo` run from the image exactly as the
+here); `web`, `worker`, `sandbox` and `demo` run from the image exactly as the
 compose file defines them. The only inputs are a .env, as an operator writes
 one, in a copy of the compose file's folder: the checkout's own .env (if any)
 is never read or touched.
@@ -200,9 +200,7 @@ def wait_serving(url: str, container: str, timeout: float = 240) -> Site:
 
 
 def test_compose_brings_up_every_service(project: Project):
-    expected = {"web", "sync", "db", "redis", "sandbox", "demo"} | (
-        {"worker"} if "worker" in COMPOSE["services"] else set()
-    )
+    expected = {"web", "worker", "db", "redis", "sandbox", "demo"}
     for service in expected:
         deadline = time.monotonic() + 240
         while not inspect(project.container(service))["State"]["Running"]:
@@ -229,15 +227,15 @@ def test_the_web_service_serves_the_signed_in_site_on_its_published_port(project
     assert int(keys) > 0
 
 
-def test_the_sync_service_mirrors_the_sandboxs_messages(project: Project):
+def test_the_worker_service_mirrors_the_sandboxs_messages(project: Project):
     deadline = time.monotonic() + 300
     while True:
         mirrored = int(project.sql("SELECT count(*) FROM mirror_mirroredmessage"))
         if mirrored > 0:
             break
-        assert time.monotonic() < deadline, podman("logs", project.container("sync")).stdout
+        assert time.monotonic() < deadline, podman("logs", project.container("worker")).stdout
         time.sleep(3)
-    assert inspect(project.container("sync"))["State"]["Running"]
+    assert inspect(project.container("worker"))["State"]["Running"]
 
 
 def test_the_demo_serves_the_sandboxs_messages_to_the_demo_login(project: Project):
