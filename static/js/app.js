@@ -40,25 +40,24 @@ document.addEventListener("htmx:beforeRequest", (event) => {
 // One loading indicator for every swap a person asked for (a click, a change,
 // a form): the bar at the top of the page (#loading). Polls that run by
 // themselves (hx-trigger "every …", data-poll) stay quiet.
-let requestsInFlight = 0;
 const quiet = (elt) => elt.hasAttribute("data-poll") || /\bevery\b/.test(elt.getAttribute("hx-trigger") || "");
 const showLoading = (busy) => {
   document.documentElement.classList.toggle("loading", busy);
   const indicator = document.getElementById("loading");
   if (indicator) indicator.hidden = !busy;
 };
+// Counted by request, not by element: a swap may remove the element that asked,
+// and events on a removed element never reach the document.
+const inFlight = new Set();
 document.addEventListener("htmx:beforeSend", (event) => {
   if (quiet(event.detail.elt)) return;
-  event.detail.elt.dataset.loadingCounted = "1";
-  requestsInFlight += 1;
+  const xhr = event.detail.xhr;
+  inFlight.add(xhr);
   showLoading(true);
-});
-document.addEventListener("htmx:afterRequest", (event) => {
-  const elt = event.detail.elt;
-  if (!elt.dataset.loadingCounted) return;
-  delete elt.dataset.loadingCounted;
-  requestsInFlight = Math.max(0, requestsInFlight - 1);
-  if (requestsInFlight === 0) showLoading(false);
+  xhr.addEventListener("loadend", () => {
+    inFlight.delete(xhr);
+    if (inFlight.size === 0) showLoading(false);
+  });
 });
 
 // Contact suggestions under the recipients box: picking one puts its number in

@@ -19,7 +19,8 @@ def test_compose_runs_a_worker_from_the_sites_image_always():
 
 
 def test_make_run_starts_one_worker_beside_the_site():
-    run = (ROOT / "Makefile").read_text().split("\nrun:")[1].split("\n\n")[0]
+    # The target's lines up to the blank line: its exports, its prerequisites, its recipe.
+    run = (ROOT / "Makefile").read_text().split("\nrun:", 1)[1].split("\n\n")[0]
     assert run.count("manage.py jobs_worker") == 1
     assert "sync_messages --loop" not in run
 
