@@ -1,6 +1,7 @@
 """The Jobs pages: the list, one job with its live progress, cancel, and starting delete jobs."""
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -124,25 +125,57 @@ def _search_form(request: KeyedRequest, data) -> tuple[SearchForm, int | None]:
     return form, link.account_id if link else None
 
 
+def _matches(
+    request: KeyedRequest, then: str
+) -> tuple[SearchForm, QuerySet[MirroredMessage]] | HttpResponse:
+    """The search being confirmed and the mirror's rows it matches; else back to Search."""
+    data = request.POST if request.method == "POST" else request.GET
+    form, account_id = _search_form(request, data)
+    if form.is_valid() and account_id is not None:
+        return form, form.apply(MirroredMessage.objects.filter(account_id=account_id))
+    record(
+        Action.JOB_CONFIRMED,
+        request=request,
+        outcome=Outcome.INVALID,
+        details={"filters": form.filters(), "reason": "filters not valid or no mirror"},
+    )
+    messages.info(request, f"Search first, then {then}.")
+    search_url = reverse("mirror:search")
+    return redirect(f"{search_url}?{form.querystring()}" if form.filters() else search_url)
+
+
+def _changed_since_shown(request: KeyedRequest, fingerprint: str) -> bool:
+    """A confirmation whose matches are no longer the ones the page showed."""
+    return request.method == "POST" and request.POST.get("fingerprint") != fingerprint
+
+
+def _record_shown(
+    request: KeyedRequest, form: SearchForm, matched: int, purpose: str, changed: bool
+) -> None:
+    """The confirmation page is a search too: on record with what it matched."""
+    record(
+        Action.SEARCH,
+        request=request,
+        details={
+            "filters": form.filters(),
+            "matched": matched,
+            "for": purpose,
+            **({"changed_since_shown": True} if changed else {}),
+        },
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SENDER)
 @api_key_required
 def delete_matches(request: KeyedRequest) -> HttpResponse:
     """First the exact count, calls and duration; then, confirmed, the job."""
-    data = request.POST if request.method == "POST" else request.GET
-    form, account_id = _search_form(request, data)
-    search_url = reverse("mirror:search")
-    if not form.is_valid() or account_id is None:
-        record(
-            Action.JOB_CONFIRMED,
-            request=request,
-            outcome=Outcome.INVALID,
-            details={"filters": form.filters(), "reason": "filters not valid or no mirror"},
-        )
-        messages.info(request, "Search first, then delete what it matches.")
-        return redirect(f"{search_url}?{form.querystring()}" if form.filters() else search_url)
-    selection = bulk.matching(form.apply(MirroredMessage.objects.filter(account_id=account_id)))
-    changed = request.method == "POST" and data.get("fingerprint") != selection.fingerprint
+    found = _matches(request, then="delete what it matches")
+    if isinstance(found, HttpResponse):
+        return found
+    form, rows = found
+    selection = bulk.matching(rows)
+    changed = _changed_since_shown(request, selection.fingerprint)
     if request.method == "POST" and not changed and selection.count:
         job = bulk.start_deleting(
             owner=request.user,
@@ -153,16 +186,7 @@ def delete_matches(request: KeyedRequest) -> HttpResponse:
             details={"filters": form.filters()},
         )
         return redirect("jobs:detail", job_id=job.pk)
-    record(
-        Action.SEARCH,
-        request=request,
-        details={
-            "filters": form.filters(),
-            "matched": selection.count,
-            "for": "delete all matches",
-            **({"changed_since_shown": True} if changed else {}),
-        },
-    )
+    _record_shown(request, form, selection.count, "delete all matches", changed)
     return TemplateResponse(
         request,
         "jobs/confirm_delete.html",
@@ -171,7 +195,7 @@ def delete_matches(request: KeyedRequest) -> HttpResponse:
             "estimate": selection.estimate(request.api_key),
             "described": form.described_filters(),
             "filters": form.filters(),
-            "back": f"{search_url}?{form.querystring()}",
+            "back": f"{reverse('mirror:search')}?{form.querystring()}",
             "action": reverse("jobs:delete_matches"),
             "changed": changed,
         },
@@ -183,20 +207,12 @@ def delete_matches(request: KeyedRequest) -> HttpResponse:
 @api_key_required
 def send_again(request: KeyedRequest) -> HttpResponse:
     """The failed messages a search matches, sent again as one job once confirmed."""
-    data = request.POST if request.method == "POST" else request.GET
-    form, account_id = _search_form(request, data)
-    search_url = reverse("mirror:search")
-    if not form.is_valid() or account_id is None:
-        record(
-            Action.JOB_CONFIRMED,
-            request=request,
-            outcome=Outcome.INVALID,
-            details={"filters": form.filters(), "reason": "filters not valid or no mirror"},
-        )
-        messages.info(request, "Search first, then send again what failed.")
-        return redirect(f"{search_url}?{form.querystring()}" if form.filters() else search_url)
-    resend = again.failed_among(form.apply(MirroredMessage.objects.filter(account_id=account_id)))
-    changed = request.method == "POST" and data.get("fingerprint") != resend.fingerprint
+    found = _matches(request, then="send again what failed")
+    if isinstance(found, HttpResponse):
+        return found
+    form, rows = found
+    resend = again.failed_among(rows)
+    changed = _changed_since_shown(request, resend.fingerprint)
     if request.method == "POST" and not changed and resend.count:
         job = again.start_again(
             owner=request.user,
@@ -206,16 +222,7 @@ def send_again(request: KeyedRequest) -> HttpResponse:
             filters=form.filters(),
         )
         return redirect("jobs:detail", job_id=job.pk)
-    record(
-        Action.SEARCH,
-        request=request,
-        details={
-            "filters": form.filters(),
-            "matched": resend.matched,
-            "for": "send failed again",
-            **({"changed_since_shown": True} if changed else {}),
-        },
-    )
+    _record_shown(request, form, resend.matched, "send failed again", changed)
     return TemplateResponse(
         request,
         "jobs/confirm_again.html",
@@ -223,7 +230,7 @@ def send_again(request: KeyedRequest) -> HttpResponse:
             "resend": resend,
             "estimate": resend.estimate(request.api_key),
             "filters": form.filters(),
-            "back": f"{search_url}?{form.querystring()}",
+            "back": f"{reverse('mirror:search')}?{form.querystring()}",
             "changed": changed,
         },
     )
