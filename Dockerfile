@@ -13,6 +13,12 @@ COPY pyproject.toml ./
 RUN python -m venv /opt/venv \
     && python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
     && /opt/venv/bin/pip install -r requirements.txt
+# The translations, compiled here: msgfmt stays in the builder, the .mo files
+# (never committed) go to the final stage.
+COPY locale ./locale
+RUN apt-get update -qq \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gettext \
+    && for po in locale/*/LC_MESSAGES/*.po; do msgfmt --check -o "${po%.po}.mo" "$po"; done
 
 # --- final: slim runtime, no compilers, no secrets, not root
 FROM ${PYTHON_IMAGE}
@@ -27,6 +33,7 @@ RUN groupadd --system --gid 10001 smsadmin \
        --shell /usr/sbin/nologin smsadmin \
     && mkdir /data && chown smsadmin:smsadmin /data
 COPY --from=builder /opt/venv /opt/venv
+COPY --from=builder /src/locale /app/locale
 WORKDIR /app
 COPY manage.py ./
 COPY smsadmin ./smsadmin

@@ -84,6 +84,15 @@ def test_the_sign_in_page_is_served_with_its_static_files(site: Site):
     assert_static_files_served(site)
 
 
+def test_the_image_speaks_the_browsers_language(site: Site):
+    # The catalogues are compiled in the build: without them this page is English.
+    page = requests.get(
+        site.url + "/accounts/login/", headers={"Accept-Language": "de"}, timeout=30
+    )
+    assert page.status_code == 200, page.status_code
+    assert '<html lang="de">' in page.text and "Bei smsadmin anmelden" in page.text
+
+
 def test_the_images_healthcheck_runs_and_passes(image: str, site: Site):
     config = inspect(image)["Healthcheck"]
     assert config["Test"] == ["CMD", "python", "/app/docker/healthcheck.py"]
