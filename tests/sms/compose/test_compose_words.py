@@ -12,20 +12,6 @@ from tests.sms.compose import support as fake
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def signed_in(client, sender):
-    give_key(sender)
-    client.force_login(sender)
-    return client
-
-
-@pytest.fixture
-def sends(upstream):
-    fake.devices(upstream)
-    fake.account(upstream)
-    return fake.accept_sends(upstream)
-
-
 def _selected(page: str, name: str) -> str:
     field = re.search(rf'<select name="{name}".*?</select>', page, re.S).group(0)
     found = re.search(r'<option value="([^"]*)" selected>', field)

@@ -6,7 +6,7 @@ import responses
 from smsadmin.sms.compose.contacts import ContactBook
 from smsadmin.sms.compose.recipients import parse_recipients
 from smsadmin.sociostacks.types import Contact
-from tests.conftest import UPSTREAM, give_key
+from tests.conftest import UPSTREAM
 from tests.sms.compose import support as fake
 from tests.sociostacks.payloads import page_json
 
@@ -86,13 +86,12 @@ DIRECTORY = [
 
 
 @pytest.fixture
-def signed_in(client, sender, upstream):
-    give_key(sender)
-    client.force_login(sender)
+def directory(signed_in, upstream):
+    """The compose conftest's signed-in sender, with phones, account and these contacts."""
     fake.devices(upstream)
     fake.account(upstream)
     upstream.replace(responses.GET, f"{UPSTREAM}/contacts/", json=page_json(DIRECTORY))
-    return client
+    return signed_in
 
 
 def live_check(client, recipients: str) -> str:
@@ -102,8 +101,8 @@ def live_check(client, recipients: str) -> str:
 
 
 @pytest.mark.django_db
-def test_typing_a_name_suggests_its_contacts_with_number_and_opt_out(signed_in):
-    fragment = live_check(signed_in, "+447400111222\nMar")
+def test_typing_a_name_suggests_its_contacts_with_number_and_opt_out(directory):
+    fragment = live_check(directory, "+447400111222\nMar")
     assert 'id="contact-suggestions"' in fragment and 'hx-swap-oob="true"' in fragment
     assert 'data-contact-number="+491701234567">Maria Keller <code>+491701234567</code>' in (
         fragment
@@ -113,37 +112,37 @@ def test_typing_a_name_suggests_its_contacts_with_number_and_opt_out(signed_in):
 
 
 @pytest.mark.django_db
-def test_the_directory_is_read_once_for_all_the_typing(signed_in, upstream):
+def test_the_directory_is_read_once_for_all_the_typing(directory, upstream):
     for typed in ("Ma", "Mar", "Mari", "Maria K"):
-        live_check(signed_in, typed)
+        live_check(directory, typed)
     contact_reads = [c for c in upstream.calls if "/contacts" in c.request.url]
     assert len(contact_reads) == 1
 
 
 @pytest.mark.django_db
-def test_typing_numbers_reads_nothing(signed_in, upstream):
-    live_check(signed_in, f"{fake.DE_MOBILE}\n{fake.UK_MOBILE}")
+def test_typing_numbers_reads_nothing(directory, upstream):
+    live_check(directory, f"{fake.DE_MOBILE}\n{fake.UK_MOBILE}")
     assert not upstream.calls
 
 
 @pytest.mark.django_db
-def test_the_check_says_which_number_a_name_stands_for(signed_in):
-    fragment = live_check(signed_in, "Maria Keller\nSam")
+def test_the_check_says_which_number_a_name_stands_for(directory):
+    fragment = live_check(directory, "Maria Keller\nSam")
     assert "<strong>1</strong> valid number" in fragment
     assert "line 1: Maria Keller → <code>+491701234567</code>" in fragment
     assert "2 contacts have this name (+447400123456, +447400654321)" in fragment
 
 
 @pytest.mark.django_db
-def test_a_name_alone_is_sent_to_its_number_after_review(signed_in, upstream):
+def test_a_name_alone_is_sent_to_its_number_after_review(directory, upstream):
     sends = fake.accept_sends(upstream)
-    fake.confirm_and_send(signed_in, recipients="Maria Keller")
+    fake.confirm_and_send(directory, recipients="Maria Keller")
     assert [post["phone_numbers"] for post in sends.posts] == ["+491701234567"]
 
 
 @pytest.mark.django_db
-def test_a_contact_directory_that_cannot_be_read_leaves_names_unresolved(signed_in, upstream):
+def test_a_contact_directory_that_cannot_be_read_leaves_names_unresolved(directory, upstream):
     upstream.replace(responses.GET, f"{UPSTREAM}/contacts/", status=503)
-    fragment = live_check(signed_in, "Maria Keller")
+    fragment = live_check(directory, "Maria Keller")
     assert "not a number" in fragment
     assert "Contacts matching" not in fragment
