@@ -1,0 +1,9 @@
+DATE_FORMAT = "D j M Y"
+SHORT_DATE_FORMAT = "d/m/Y"
+TIME_FORMAT = "H:i"
+DATETIME_FORMAT = "d/m/Y H:i:s"
+SHORT_DATETIME_FORMAT = "d/m/Y H:i"
+MONTH_DAY_FORMAT = "j M"
+DECIMAL_SEPARATOR = ","
+THOUSAND_SEPARATOR = "\u202f"  # narrow no-break space, as French writes 10 000
+NUMBER_GROUPING = 3
