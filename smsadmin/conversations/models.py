@@ -7,6 +7,7 @@ whose key opens the account shares it.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 
 from smsadmin.sms.compose.segments import SegmentCount, count_segments
 
@@ -33,7 +34,9 @@ class HandledMessage(models.Model):
 
     @property
     def handler_name(self) -> str:
-        name = self.handled_by.get_username() if self.handled_by else "someone since removed"
+        name = (
+            self.handled_by.get_username() if self.handled_by else gettext("someone since removed")
+        )
         return f"{self.operator_name} ({name})" if self.operator_name else name
 
 

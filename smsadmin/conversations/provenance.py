@@ -9,6 +9,8 @@ Sociostacks has forgotten a cancelled message.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext, pgettext_lazy
+
 from smsadmin.audit.actions import Action
 from smsadmin.audit.models import AuditEvent, AuditMessageRef, Outcome
 from smsadmin.conversations.models import MessageLink
@@ -17,10 +19,10 @@ from smsadmin.mirror.models import MirroredMessage
 from smsadmin.mirror.sync import account_link
 
 _VERBS = {
-    Action.SEND: "Sent",
-    Action.SCHEDULE: "Scheduled",
-    Action.DELETE: "Deleted",
-    Action.CANCEL: "Cancelled",
+    Action.SEND: pgettext_lazy("done to a message", "Sent"),
+    Action.SCHEDULE: pgettext_lazy("done to a message", "Scheduled"),
+    Action.DELETE: pgettext_lazy("done to a message", "Deleted"),
+    Action.CANCEL: pgettext_lazy("done to a message", "Cancelled"),
 }
 _CREATED = (Action.SEND, Action.SCHEDULE)
 _REMOVED = (Action.DELETE, Action.CANCEL)
@@ -28,6 +30,7 @@ _REMOVED = (Action.DELETE, Action.CANCEL)
 
 @dataclass(frozen=True)
 class Deed:
+    action: str  # the audit action's value: "send", "schedule", "delete", "cancel"
     verb: str
     person: str
     at: datetime
@@ -47,12 +50,13 @@ class Provenance:
 
 
 def _person(event: AuditEvent) -> str:
-    username = event.actor_username or "someone since removed"
+    username = event.actor_username or gettext("someone since removed")
     return f"{event.operator_name} ({username})" if event.operator_name else username
 
 
 def _deed(event: AuditEvent) -> Deed:
-    return Deed(_VERBS[Action(event.action)], _person(event), event.created_at, event.seq)
+    action = Action(event.action)
+    return Deed(action.value, str(_VERBS[action]), _person(event), event.created_at, event.seq)
 
 
 def provenance(sms_id: int) -> Provenance:

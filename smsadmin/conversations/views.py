@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smsadmin.accounts.decorators import role_required
@@ -97,7 +98,7 @@ def mark_handled(request: KeyedRequest) -> HttpResponse:
             outcome=Outcome.INVALID,
             details={"reason": "nothing chosen" if account_id else "mirror not linked"},
         )
-        messages.info(request, "Choose at least one message to mark as handled.")
+        messages.info(request, gettext("Choose at least one message to mark as handled."))
         return redirect("conversations:inbox")
     fresh = inbox.mark_handled(
         account_id, wanted, request.user, request.session.get(OPERATOR_SESSION_KEY, "")
@@ -109,9 +110,16 @@ def mark_handled(request: KeyedRequest) -> HttpResponse:
         details={"asked": len(wanted), "marked": len(fresh)},
     )
     left = len(wanted) - len(fresh)
-    note = f"Marked {len(fresh)} message{'s' if len(fresh) != 1 else ''} as handled."
+    note = ngettext(
+        "Marked %(count)s message as handled.", "Marked %(count)s messages as handled.", len(fresh)
+    ) % {"count": len(fresh)}
     if left:
-        note += f" {left} had been handled already or are not received messages of this account."
+        rest = ngettext(
+            "%(count)s had been handled already or is not a received message of this account.",
+            "%(count)s had been handled already or are not received messages of this account.",
+            left,
+        ) % {"count": left}
+        note = f"{note} {rest}"
     messages.success(request, note)
     return redirect(safe_next(request, reverse("conversations:inbox"), param="back"))
 
@@ -174,7 +182,20 @@ class SavedTextForm(forms.ModelForm):
         model = SavedText
         fields = ["name", "text", "name_fallback"]
         widgets = {"text": forms.Textarea(attrs={"rows": 4, "maxlength": 1000})}
-        help_texts = {"text": "{name} is replaced by the contact's name when it is known."}
+        labels = {
+            "name": gettext_lazy("Name"),
+            "text": gettext_lazy("Text"),
+            "name_fallback": gettext_lazy("When the name is not known"),
+        }
+        help_texts = {
+            "text": gettext_lazy("{name} is replaced by the contact's name when it is known."),
+            "name_fallback": gettext_lazy(
+                "Used for {name} when the contact's name is not known, e.g. “there”."
+            ),
+        }
+        error_messages = {
+            "name": {"unique": gettext_lazy("A saved text with this name already exists.")},
+        }
 
 
 @require_GET
@@ -219,7 +240,7 @@ def saved_text_edit(request: KeyedRequest, text_id: int | None = None) -> HttpRe
             target=f"saved_text:{saved.pk}",
             details={"before": before, "after": _snapshot(saved)},
         )
-        messages.success(request, f"Saved “{saved.name}”.")
+        messages.success(request, gettext("Saved “%(name)s”.") % {"name": saved.name})
         return redirect("conversations:saved_texts")
     return TemplateResponse(
         request, "conversations/saved_text_form.html", {"form": form, "text": text}
@@ -239,6 +260,6 @@ def saved_text_delete(request: KeyedRequest, text_id: int) -> HttpResponse:
             target=f"saved_text:{text_id}",
             details={"before": before},
         )
-        messages.success(request, f"Deleted “{before['name']}”.")
+        messages.success(request, gettext("Deleted “%(name)s”.") % {"name": before["name"]})
         return redirect(reverse("conversations:saved_texts"))
     return TemplateResponse(request, "conversations/saved_text_delete.html", {"text": text})

@@ -8,6 +8,8 @@ at the first 429 rather than spend further calls on certain refusals.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, pgettext_lazy
+
 from smsadmin import problems
 from smsadmin.audit.actions import Action
 from smsadmin.audit.recorder import Who, audited
@@ -24,6 +26,19 @@ FAILED = "failed"
 # Not asked of upstream: the budget ran out (a 429) before its turn.
 NOT_TRIED = "not tried"
 
+_OUTCOME_WORDS = {
+    DELETED: pgettext_lazy("outcome of a delete", "deleted"),
+    ALREADY_GONE: pgettext_lazy("outcome of a delete", "already gone"),
+    FAILED: pgettext_lazy("outcome of a delete", "failed"),
+    NOT_TRIED: pgettext_lazy("outcome of a delete", "not tried"),
+}
+
+
+def outcome_word(outcome: str) -> str:
+    """An outcome as the viewer's language says it (the value stays English in the audit log)."""
+    word = _OUTCOME_WORDS.get(outcome)
+    return outcome if word is None else str(word)
+
 
 @dataclass(frozen=True)
 class DeleteResult:
@@ -39,12 +54,16 @@ class DeleteResult:
 
     @property
     def sentence(self) -> str:
-        done = "cancelled" if self.cancelling else "deleted"
+        values = {"sms_id": self.sms_id, "reason": self.reason}
         if self.outcome == DELETED:
-            return f"Message {self.sms_id} was {done}."
+            if self.cancelling:
+                return gettext("Message %(sms_id)s was cancelled.") % values
+            return gettext("Message %(sms_id)s was deleted.") % values
         if self.outcome == ALREADY_GONE:
-            return f"Message {self.sms_id} was already gone."
-        return f"Message {self.sms_id} was not {done}: {self.reason}"
+            return gettext("Message %(sms_id)s was already gone.") % values
+        if self.cancelling:
+            return gettext("Message %(sms_id)s was not cancelled: %(reason)s") % values
+        return gettext("Message %(sms_id)s was not deleted: %(reason)s") % values
 
 
 @dataclass(frozen=True)

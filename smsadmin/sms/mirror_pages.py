@@ -14,6 +14,7 @@ from typing import cast
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from smsadmin.keys.models import ApiKey
 from smsadmin.mirror import sync
@@ -21,25 +22,35 @@ from smsadmin.mirror.models import LIVE, Direction, MirroredMessage, Status, Syn
 from smsadmin.sms import rows
 from smsadmin.sociostacks.types import Page
 
-DIRECTIONS = [("", "in and out"), ("out", "↑ out (sent by us)"), ("in", "↓ in (received)")]
+DIRECTIONS = [
+    ("", gettext_lazy("in and out")),
+    ("out", gettext_lazy("↑ out (sent by us)")),
+    ("in", gettext_lazy("↓ in (received)")),
+]
+STATUSES = [
+    ("", gettext_lazy("any status")),
+    *((status.value, rows.STATUS_WORDS[status.value]) for status in Status),
+]
 _DIRECTION_STORED = {"out": Direction.SENT, "in": Direction.RECEIVED}
 
 
 class QuickFilters(forms.Form):
     """The filters above the Messages list; each travels in the URL."""
 
-    status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "any status"), *Status.choices]
-    )
-    direction = forms.ChoiceField(label="In/out", required=False, choices=DIRECTIONS)
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False, choices=STATUSES)
+    direction = forms.ChoiceField(label=gettext_lazy("In/out"), required=False, choices=DIRECTIONS)
     device = forms.TypedChoiceField(
-        label="Device", required=False, coerce=int, empty_value=None, choices=()
+        label=gettext_lazy("Device"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=(),
     )
 
     def __init__(self, data, *, devices: list[dict]) -> None:
         super().__init__(data)
         device_field = cast(forms.TypedChoiceField, self.fields["device"])
-        device_field.choices = [("", "any device")] + [
+        device_field.choices = [("", gettext("any device"))] + [
             (device["id"], device["name"]) for device in devices
         ]
 

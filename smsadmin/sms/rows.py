@@ -26,8 +26,10 @@ from zoneinfo import ZoneInfo
 
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 from smsadmin.sms.phone_errors import PhoneError, explain
 
@@ -35,6 +37,32 @@ from smsadmin.sms.phone_errors import PhoneError, explain
 # it has (one line on a desktop, two on a phone). The full text is in the
 # cell's title and on the message's own page.
 PREVIEW_CHARS = 160
+
+# The status words Sociostacks uses, as a badge shows them (the badge's CSS
+# class keeps the English value); "scheduled" and "deleted" are our own.
+STATUS_WORDS = {
+    "pending": pgettext_lazy("message status", "pending"),
+    "sent": pgettext_lazy("message status", "sent"),
+    "failed": pgettext_lazy("message status", "failed"),
+    "received": pgettext_lazy("message status", "received"),
+    "scheduled": pgettext_lazy("message status", "scheduled"),
+    "deleted": pgettext_lazy("message status", "deleted"),
+}
+
+
+def status_word(status: str) -> str:
+    """The status as the viewer's language says it; an unknown one as it came."""
+    word = STATUS_WORDS.get(status)
+    return status if word is None else str(word)
+
+
+def short_datetime(local: datetime) -> str:
+    """``local`` in the language's SHORT_DATETIME_FORMAT (English: 2026-12-02 09:00)."""
+    shown = get_format("SHORT_DATETIME_FORMAT")
+    if shown == "Y-m-d H:i":
+        # A thousand rows a page: the English format without the formatter's overhead.
+        return f"{local:%Y-%m-%d %H:%M}"
+    return dateformat.format(local, shown)
 
 
 # Not frozen: a frozen dataclass pays for object.__setattr__ on every field,
@@ -53,7 +81,7 @@ class Moment:
         local = value.astimezone(zone)
         iso = utc.isoformat()
         return cls(
-            local=f"{local:%Y-%m-%d %H:%M} {local.tzname()}",
+            local=f"{short_datetime(local)} {local.tzname()}",
             utc=f"{iso[:10]} {iso[11:19]} UTC",
             iso=iso,
         )
@@ -63,16 +91,16 @@ def time_left(value: datetime, now: datetime) -> str:
     """'in 2 h 5 min' for a future time, in words a person reads at a glance."""
     seconds = int((value - now).total_seconds())
     if seconds <= 0:
-        return "due now"
+        return gettext("due now")
     days, rest = divmod(seconds, 86_400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
-    parts = [f"{days} d"] if days else []
+    parts = [pgettext("a duration", "%(days)d d") % {"days": days}] if days else []
     if hours or days:
-        parts.append(f"{hours} h")
+        parts.append(pgettext("a duration", "%(hours)d h") % {"hours": hours})
     if not days:
-        parts.append(f"{minutes} min")
-    return "in " + " ".join(parts)
+        parts.append(pgettext("a duration", "%(minutes)d min") % {"minutes": minutes})
+    return gettext("in %(duration)s") % {"duration": " ".join(parts)}
 
 
 @dataclass(slots=True)
@@ -223,6 +251,7 @@ def from_mirror(
 ) -> list[Row]:
     """Rows for the mirror's copies (``MirroredMessage``), devices named as the sync last saw."""
     build = _Builder(dom_prefix)
+    unnamed_device = gettext("device %(id)s")
     shown = []
     for message in messages:
         device_id, sim_id = message.device_id, message.sim_id
@@ -238,7 +267,9 @@ def from_mirror(
                 number=message.phone,
                 contact_name=message.contact_name,
                 contact_id=message.contact_id,
-                device=devices.get(device_id, f"device {device_id}") if device_id else "",
+                device=devices.get(device_id, unnamed_device % {"id": device_id})
+                if device_id
+                else "",
                 sim=sims.get((device_id, sim_id), "") if device_id and sim_id else "",
                 deleted=message.deleted_at is not None,
                 actions=actions,
@@ -256,39 +287,80 @@ def _e(text: str) -> str:
 _e_repeated = lru_cache(maxsize=4096)(_e)
 
 
-def _row_html(row: Row, selectable: bool, delete_url: str) -> str:
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """The words of a row, in the viewer's language, looked up once per page."""
+
+    select: str  # "Select message %(id)s"
+    due: str
+    sent_by_us: str
+    out: str
+    received: str
+    into: str
+    was: str  # "was %(status)s"
+    delete: str
+    cancel: str
+    delete_question: str  # "Delete message %(id)s?"
+    cancel_question: str  # "Cancel message %(id)s? It will not be sent."
+
+    @classmethod
+    def now(cls) -> _Words:
+        return cls(
+            select=gettext("Select message %(id)s"),
+            due=pgettext("a scheduled time", "due"),
+            sent_by_us=gettext("Sent by us"),
+            out=gettext("↑ out"),
+            received=pgettext("direction of a message", "Received"),
+            into=gettext("↓ in"),
+            was=pgettext("the status a deleted message had", "was %(status)s"),
+            delete=pgettext("a button", "Delete"),
+            cancel=pgettext("a button: cancel a scheduled message", "Cancel"),
+            delete_question=gettext("Delete message %(id)s?"),
+            cancel_question=gettext("Cancel message %(id)s? It will not be sent."),
+        )
+
+
+def _row_html(row: Row, selectable: bool, delete_url: str, words: _Words) -> str:
     """The one message row. Every text that did not come from this module is escaped."""
     sms_id = row.sms_id
     cells = []
     if selectable:
         cells.append(
             f'<td class="pick"><input type="checkbox" name="ids" value="{sms_id}" '
-            f'aria-label="Select message {sms_id}" form="bulk-form"></td>'
+            f'aria-label="{_e(words.select % {"id": sms_id})}" form="bulk-form"></td>'
         )
     link = f'<a href="{row.detail_url}">{sms_id}</a>' if row.detail_url else str(sms_id)
     cells.append(f'<td class="num id">{link}</td>')
     if row.when is None:
         when = "—"
     else:
-        due = '<span class="visually-hidden">due </span>' if row.when_is_due else ""
+        due = f'<span class="visually-hidden">{_e(words.due)} </span>' if row.when_is_due else ""
         when = (
             f'{due}<time datetime="{row.when.iso}" title="{row.when.utc}">{row.when.local}</time>'
         )
     if row.due_in:
-        when += f' <span class="muted">{row.due_in}</span>'
+        when += f' <span class="muted">{_e(row.due_in)}</span>'
     cells.append(f'<td class="num when">{when}</td>')
     if row.outgoing:
         cells.append(
-            '<td class="dir"><span class="direction direction-out" title="Sent by us">'
-            "↑ out</span></td>"
+            f'<td class="dir"><span class="direction direction-out" title="{_e(words.sent_by_us)}">'
+            f"{_e(words.out)}</span></td>"
         )
     else:
         cells.append(
-            '<td class="dir"><span class="direction direction-in" title="Received">↓ in</span></td>'
+            f'<td class="dir"><span class="direction direction-in" title="{_e(words.received)}">'
+            f"{_e(words.into)}</span></td>"
         )
-    was = f' <span class="muted">was {_e(row.was)}</span>' if row.was else ""
+    was = (
+        f' <span class="muted">{_e(words.was % {"status": status_word(row.was)})}</span>'
+        if row.was
+        else ""
+    )
     badge = _e(row.badge)
-    cells.append(f'<td class="status"><span class="badge badge-{badge}">{badge}</span>{was}</td>')
+    cells.append(
+        f'<td class="status"><span class="badge badge-{badge}">{_e(status_word(row.badge))}'
+        f"</span>{was}</td>"
+    )
     if row.number:
         party = f'<span class="nowrap">{_e_repeated(row.number)}</span>'
         if row.contact_name:
@@ -316,12 +388,12 @@ def _row_html(row: Row, selectable: bool, delete_url: str) -> str:
         action = ""
         if verb := row.delete_verb:
             url = delete_url.format(sms_id)
-            question = f"{verb} message {sms_id}?"
-            if verb == "Cancel":
-                question += " It will not be sent."
+            cancel = verb == "Cancel"
+            question = (words.cancel_question if cancel else words.delete_question) % {"id": sms_id}
+            label = words.cancel if cancel else words.delete
             action = (
                 f'<a class="button small" href="{url}" hx-post="{url}" '
-                f'hx-vals=\'{{"verb": "{verb}"}}\' hx-confirm="{question}">{verb}</a>'
+                f'hx-vals=\'{{"verb": "{verb}"}}\' hx-confirm="{_e(question)}">{_e(label)}</a>'
             )
         cells.append(f'<td class="act">{action}</td>')
     return f'<tr id="{_e(row.dom_id)}" class="msg">{"".join(cells)}</tr>'
@@ -333,6 +405,7 @@ def render(rows: list[Row], *, selectable: bool = False) -> SafeString:
     The delete buttons' target and swap are on the ``<tbody>`` (_message_body.html).
     """
     delete_url = reverse("sms:delete", args=[1]).replace("/1/", "/{}/")
-    html = "\n".join(_row_html(row, selectable, delete_url) for row in rows)
+    words = _Words.now()
+    html = "\n".join(_row_html(row, selectable, delete_url, words) for row in rows)
     # Safe: _row_html escapes every text that comes from outside this module.
     return mark_safe(html)  # noqa: S308  # nosec B308 B703

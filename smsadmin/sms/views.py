@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smsadmin import problems
@@ -25,6 +26,7 @@ from smsadmin.problems import problem_for
 from smsadmin.rendering import page_or_fragment
 from smsadmin.sms import mirror_pages, reading, rows
 from smsadmin.sms.deleting import NOT_TRIED, delete_messages, delete_one, in_request_refusal
+from smsadmin.sms.wording import grouped
 from smsadmin.sociostacks import budget
 from smsadmin.sociostacks.client import SociostacksClient
 from smsadmin.sociostacks.errors import NotFound, SociostacksError
@@ -134,9 +136,11 @@ def _message_gone(request: KeyedRequest, sms_id: int) -> TemplateResponse:
         request,
         "404.html",
         {
-            "heading": f"Message {sms_id} was not found",
-            "explanation": "Sociostacks has no message with this id for your API key: "
-            "it may have been deleted or cancelled, or it belongs to another account.",
+            "heading": gettext("Message %(sms_id)s was not found") % {"sms_id": sms_id},
+            "explanation": gettext(
+                "Sociostacks has no message with this id for your API key: "
+                "it may have been deleted or cancelled, or it belongs to another account."
+            ),
         },
         status=404,
     )
@@ -157,7 +161,10 @@ def _not_an_id(request: KeyedRequest, sms_id: int, action: Action | None) -> Tem
     return TemplateResponse(
         request,
         "404.html",
-        {"heading": f"There is no message {shown}", "explanation": sentence},
+        {
+            "heading": gettext("There is no message %(sms_id)s") % {"sms_id": shown},
+            "explanation": sentence,
+        },
         status=404,
     )
 
@@ -239,7 +246,7 @@ def bulk_delete(request: KeyedRequest) -> HttpResponse:
     """Selected rows: first a confirmation listing them, then one result per message."""
     ids = sorted({n for v in request.POST.getlist("ids") if (n := query_int(v)) is not None})
     if not ids:
-        messages.info(request, "Select at least one message first.")
+        messages.info(request, gettext("Select at least one message first."))
         return redirect(_back_to_list(request))
     back = _back_to_list(request)
     too_many = in_request_refusal(request.api_key.client(), len(ids))
@@ -250,7 +257,8 @@ def bulk_delete(request: KeyedRequest) -> HttpResponse:
             owner=request.user,
             api_key=request.api_key,
             selection=bulk.selected(ids),
-            title=f"Delete {len(ids):,} messages selected on the message list",
+            title=gettext("Delete %(count)s messages selected on the message list")
+            % {"count": grouped(len(ids))},
             who=Who.from_request(request),
             details={"allowed_now": too_many.allowed},
         )

@@ -19,12 +19,14 @@ import phonenumbers
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 
 from smsadmin.sms.compose.contacts import ContactBook, Listed
 from smsadmin.sms.compose.recipients import RecipientCheck, check_recipients
 from smsadmin.sms.compose.scheduling import scheduled_moment
 from smsadmin.sms.compose.segments import MAX_CONTENT_LENGTH, SegmentCount, count_segments
 from smsadmin.sms.compose.sending import Draft
+from smsadmin.sms.wording import grouped
 from smsadmin.sociostacks import content as stored_text
 from smsadmin.sociostacks.types import Device, Sim
 
@@ -32,10 +34,10 @@ NO_CONTACTS = ContactBook(())
 
 NOW = "now"
 LATER = "later"
-OPTED_OUT = "opted out of this account's messages; Sociostacks sends to it anyway"
+OPTED_OUT = gettext_lazy("opted out of this account's messages; Sociostacks sends to it anyway")
 OPT_OUTS_UNKNOWN = (
-    "Opt-outs",
-    "not checked: the Sociostacks contact list could not be read just now",
+    gettext_lazy("Opt-outs"),
+    gettext_lazy("not checked: the Sociostacks contact list could not be read just now"),
 )
 
 
@@ -45,7 +47,7 @@ def normalise_newlines(text: str) -> str:
 
 
 def device_label(device: Device) -> str:
-    return device.name or f"Device #{device.id}"
+    return device.name or gettext("Device #%(id)s") % {"id": device.id}
 
 
 def sim_value(device_id: int, sim: Sim) -> str:
@@ -70,75 +72,84 @@ def example_number(region: str, *, national: bool = False) -> str:
 class ComposeForm(forms.Form):
     token = forms.CharField(required=False, widget=forms.HiddenInput)
     content = forms.CharField(
-        label="Message",
+        label=gettext_lazy("Message"),
         strip=False,
         widget=forms.Textarea(attrs={"rows": 6, "aria-describedby": "segments"}),
-        error_messages={"required": "Write the message to send."},
+        error_messages={"required": gettext_lazy("Write the message to send.")},
     )
     recipients = forms.CharField(
-        label="Recipients",
+        label=gettext_lazy("Recipients"),
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "autocomplete": "off"}),
     )
     recipients_file = forms.FileField(
-        label="Or upload a CSV file",
+        label=gettext_lazy("Or upload a CSV file"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
-        help_text="One column of numbers, or several with the numbers in one of them. "
-        "A header row is optional. At most 5 MB.",
+        help_text=gettext_lazy(
+            "One column of numbers, or several with the numbers in one of them. "
+            "A header row is optional. At most 5 MB."
+        ),
     )
     csv_column = forms.CharField(
-        label="Column with the numbers",
+        label=gettext_lazy("Column with the numbers"),
         required=False,
         max_length=100,
-        help_text="For a file with several columns: the column's name or number (1 is the "
-        "first). Empty: the first column that holds phone numbers.",
+        help_text=gettext_lazy(
+            "For a file with several columns: the column's name or number (1 is the "
+            "first). Empty: the first column that holds phone numbers."
+        ),
     )
     skip_invalid = forms.BooleanField(
-        label="Leave out the entries that are not valid phone numbers", required=False
+        label=gettext_lazy("Leave out the entries that are not valid phone numbers"),
+        required=False,
     )
     device = forms.TypedChoiceField(
-        label="Device",
+        label=gettext_lazy("Device"),
         coerce=int,
         empty_value=None,
         error_messages={
-            "required": "Pick the phone to send from.",
-            "invalid_choice": "Pick the phone to send from.",
+            "required": gettext_lazy("Pick the phone to send from."),
+            "invalid_choice": gettext_lazy("Pick the phone to send from."),
         },
     )
     sim = forms.ChoiceField(
-        label="SIM",
+        label=gettext_lazy("SIM"),
         error_messages={
-            "required": "Pick the SIM to send with.",
-            "invalid_choice": "Pick a SIM of the chosen device.",
+            "required": gettext_lazy("Pick the SIM to send with."),
+            "invalid_choice": gettext_lazy("Pick a SIM of the chosen device."),
         },
     )
     when = forms.ChoiceField(
-        label="When",
-        choices=[(NOW, "Send now"), (LATER, "Schedule")],
+        label=gettext_lazy("When"),
+        choices=[(NOW, gettext_lazy("Send now")), (LATER, pgettext_lazy("a choice", "Schedule"))],
         initial=NOW,
         widget=forms.RadioSelect,
     )
     send_date = forms.DateField(
-        label="Date",
+        label=gettext_lazy("Date"),
         required=False,
         input_formats=["%Y-%m-%d"],
         widget=forms.DateInput(
             attrs={"type": "date", "aria-describedby": "zone-help", "data-picks": f"when={LATER}"},
             format="%Y-%m-%d",
         ),
-        error_messages={"invalid": "Enter the date as YYYY-MM-DD, for example 2031-04-30."},
+        error_messages={
+            "invalid": gettext_lazy("Enter the date as YYYY-MM-DD, for example 2031-04-30.")
+        },
     )
     send_time = forms.TimeField(
-        label="Time",
+        label=gettext_lazy("Time"),
         required=False,
         input_formats=["%H:%M", "%H:%M:%S"],
         widget=forms.TimeInput(
             attrs={"type": "time", "aria-describedby": "zone-help", "data-picks": f"when={LATER}"},
             format="%H:%M",
         ),
-        error_messages={"invalid": "Enter the time as HH:MM on a 24-hour clock, e.g. 17:30."},
+        error_messages={
+            "invalid": gettext_lazy("Enter the time as HH:MM on a 24-hour clock, e.g. 17:30.")
+        },
     )
 
     def __init__(
@@ -169,19 +180,22 @@ class ComposeForm(forms.Form):
             (device.id, device_label(device)) for device in devices
         ]
         if len(devices) != 1:
-            device_choices.insert(0, ("", "Choose a device"))
+            device_choices.insert(0, ("", gettext("Choose a device")))
         cast(forms.ChoiceField, self.fields["device"]).choices = device_choices
         cast(forms.ChoiceField, self.fields["sim"]).choices = self.sim_choices(None)
-        region_words = (
-            f"Numbers without + are read as {self.region} numbers, e.g. "
-            f"{example_number(self.region, national=True)}."
-            if self.region
-            else f"Write every number with its country code, e.g. {example_number('GB')}."
-        )
-        self.fields["recipients"].help_text = (
-            "One number or contact name per line, or numbers separated by commas, semicolons "
-            "or spaces. " + region_words
-        )
+        if self.region:
+            help_text = gettext(
+                "One number or contact name per line, or numbers separated by commas, "
+                "semicolons or spaces. Numbers without + are read as %(region)s numbers, "
+                "e.g. %(example)s."
+            ) % {"region": self.region, "example": example_number(self.region, national=True)}
+        else:
+            help_text = gettext(
+                "One number or contact name per line, or numbers separated by commas, "
+                "semicolons or spaces. Write every number with its country code, "
+                "e.g. %(example)s."
+            ) % {"example": example_number("GB")}
+        self.fields["recipients"].help_text = help_text
 
     # --- Choices ---------------------------------------------------------------
 
@@ -194,13 +208,13 @@ class ComposeForm(forms.Form):
         device = self.devices.get(device_id) if device_id is not None else None
         if device is not None:
             sims = [(sim_value(device.id, sim), sim.label) for sim in device.sims]
-            return sims if len(sims) == 1 else [("", "Choose a SIM"), *sims]
+            return sims if len(sims) == 1 else [("", gettext("Choose a SIM")), *sims]
         groups: list[Any] = [
             (device_label(d), [(sim_value(d.id, sim), sim.label) for sim in d.sims])
             for d in self.devices.values()
             if d.sims
         ]
-        return [("", "Choose a SIM"), *groups]
+        return [("", gettext("Choose a SIM")), *groups]
 
     def narrow_sims_to(self, device_id: int | None) -> None:
         cast(forms.ChoiceField, self.fields["sim"]).choices = self.sim_choices(device_id)
@@ -257,12 +271,14 @@ class ComposeForm(forms.Form):
     def clean_content(self) -> str:
         content = normalise_newlines(self.cleaned_data["content"])
         if not content.strip():
-            raise forms.ValidationError("Write the message to send.")
+            raise forms.ValidationError(gettext("Write the message to send."))
         stored = stored_text.rewrite(content)
         if stored.is_empty:
             raise forms.ValidationError(
-                "Nothing of the message would be left: Sociostacks removes everything that "
-                "looks like HTML, and everything after a “<”."
+                gettext(
+                    "Nothing of the message would be left: Sociostacks removes everything that "
+                    "looks like HTML, and everything after a “<”."
+                )
             )
         if stored.over_by:
             raise forms.ValidationError(cut_sentence(stored))
@@ -284,30 +300,34 @@ class ComposeForm(forms.Form):
             self.add_error(field_name, check.error)
             return
         if check.is_empty:
-            self.add_error("recipients", "Paste at least one phone number or upload a CSV file.")
+            self.add_error(
+                "recipients", gettext("Paste at least one phone number or upload a CSV file.")
+            )
             return
         if check.invalid and not self.cleaned_data.get("skip_invalid"):
             self.add_error("recipients", _invalid_sentence(check))
         elif not check.valid:
-            self.add_error("recipients", "There is no valid phone number to send to.")
+            self.add_error("recipients", gettext("There is no valid phone number to send to."))
 
     def _clean_sim(self, cleaned: dict[str, Any]) -> None:
         if not self.devices:
             if self.devices_known:
-                self.add_error(None, "Your Sociostacks account has no device to send from.")
+                self.add_error(
+                    None, gettext("Your Sociostacks account has no device to send from.")
+                )
             return
         device_id, sim = cleaned.get("device"), cleaned.get("sim")
         if device_id is None or not sim:
             return
         if not sim.startswith(f"{device_id}:"):
-            self.add_error("sim", "Pick a SIM of the chosen device.")
+            self.add_error("sim", gettext("Pick a SIM of the chosen device."))
 
     def _clean_schedule(self, cleaned: dict[str, Any]) -> None:
         if "send_date" in self.errors or "send_time" in self.errors:
             return
         day, clock = cleaned.get("send_date"), cleaned.get("send_time")
         if day is None or clock is None:
-            self.add_error("send_date", "Enter the date and the time to send at.")
+            self.add_error("send_date", gettext("Enter the date and the time to send at."))
             return
         scheduled, problem = scheduled_moment(day, clock, self.zone, self.now)
         if problem:
@@ -336,8 +356,12 @@ class ComposeForm(forms.Form):
             invalid_left_out=check.invalid_count,
             warnings=[
                 *((w.text, w.reason) for w in check.warnings),
-                *((number, OPTED_OUT) for number in check.opted_out or ()),
-                *((OPT_OUTS_UNKNOWN,) if check.opted_out is None else ()),
+                *((number, str(OPTED_OUT)) for number in check.opted_out or ()),
+                *(
+                    ((str(OPT_OUTS_UNKNOWN[0]), str(OPT_OUTS_UNKNOWN[1])),)
+                    if check.opted_out is None
+                    else ()
+                ),
             ],
         )
 
@@ -371,22 +395,31 @@ class ComposeForm(forms.Form):
 def cut_sentence(stored: stored_text.Rewrite) -> str:
     """Why a message is too long, counted as Sociostacks counts it, and what it would lose."""
     lost = stored.cut if len(stored.cut) <= 40 else "…" + stored.cut[-40:]
-    return (
-        f"The message is {stored.length:,} characters as Sociostacks stores it; it keeps "
-        f"{MAX_CONTENT_LENGTH:,} and would cut off the end (“{lost}”). "
-        f"Shorten it by {stored.over_by:,}."
-    )
+    return gettext(
+        "The message is %(length)s characters as Sociostacks stores it; it keeps "
+        "%(max_length)s and would cut off the end (“%(lost)s”). Shorten it by %(over_by)s."
+    ) % {
+        "length": grouped(stored.length),
+        "max_length": grouped(MAX_CONTENT_LENGTH),
+        "lost": lost,
+        "over_by": grouped(stored.over_by),
+    }
 
 
 def _invalid_sentence(check: RecipientCheck) -> str:
     if not check.valid:
-        return "None of the entries is a valid phone number (see the list below)."
+        return gettext("None of the entries is a valid phone number (see the list below).")
     count = check.invalid_count
-    what = (
-        "entry is not a valid phone number" if count == 1 else "entries are not valid phone numbers"
-    )
-    return (
-        f"{count:,} {what} (listed below). Correct {'it' if count == 1 else 'them'}, or tick "
-        f"“Leave out the entries that are not valid phone numbers” to send to the "
-        f"{check.valid_count:,} valid {'one' if check.valid_count == 1 else 'ones'} only."
-    )
+    valid = check.valid_count
+    wrong = ngettext(
+        "%(count)s entry is not a valid phone number (listed below). Correct it",
+        "%(count)s entries are not valid phone numbers (listed below). Correct them",
+        count,
+    ) % {"count": grouped(count)}
+    return ngettext(
+        "%(wrong)s, or tick “Leave out the entries that are not valid phone numbers” "
+        "to send to the %(valid)s valid one only.",
+        "%(wrong)s, or tick “Leave out the entries that are not valid phone numbers” "
+        "to send to the %(valid)s valid ones only.",
+        valid,
+    ) % {"wrong": wrong, "valid": grouped(valid)}

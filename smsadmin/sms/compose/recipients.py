@@ -19,10 +19,13 @@ from itertools import chain
 from typing import Any, Protocol
 
 import phonenumbers
+from django.utils.formats import number_format
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult
 
 from smsadmin.http import query_int
 from smsadmin.sms.compose.contacts import name_key
+from smsadmin.sms.wording import grouped
 from smsadmin.spreadsheet import read_cell
 
 MAX_RECIPIENTS = 100_000
@@ -60,24 +63,24 @@ _CSV_DELIMITERS = ",;\t|"
 _CSV_SNIFF_CHARS = 16_384
 
 _PARSE_ERROR_REASONS = {
-    NumberParseException.INVALID_COUNTRY_CODE: "unknown country code",
-    NumberParseException.NOT_A_NUMBER: "not a number",
-    NumberParseException.TOO_SHORT_AFTER_IDD: "too short",
-    NumberParseException.TOO_SHORT_NSN: "too short",
-    NumberParseException.TOO_LONG: "too long",
+    NumberParseException.INVALID_COUNTRY_CODE: gettext_lazy("unknown country code"),
+    NumberParseException.NOT_A_NUMBER: gettext_lazy("not a number"),
+    NumberParseException.TOO_SHORT_AFTER_IDD: gettext_lazy("too short"),
+    NumberParseException.TOO_SHORT_NSN: gettext_lazy("too short"),
+    NumberParseException.TOO_LONG: gettext_lazy("too long"),
 }
 
 # Valid numbers of these types usually cannot receive SMS. Mobile, "fixed line or
 # mobile" (the US, where the two cannot be told apart), VoIP and personal numbers
 # pass without a warning.
 _RISKY_TYPES = {
-    PhoneNumberType.FIXED_LINE: "fixed-line",
-    PhoneNumberType.TOLL_FREE: "toll-free",
-    PhoneNumberType.PREMIUM_RATE: "premium-rate",
-    PhoneNumberType.SHARED_COST: "shared-cost",
-    PhoneNumberType.UAN: "company (UAN)",
-    PhoneNumberType.VOICEMAIL: "voicemail",
-    PhoneNumberType.PAGER: "pager",
+    PhoneNumberType.FIXED_LINE: gettext_lazy("fixed-line number: it may not receive SMS"),
+    PhoneNumberType.TOLL_FREE: gettext_lazy("toll-free number: it may not receive SMS"),
+    PhoneNumberType.PREMIUM_RATE: gettext_lazy("premium-rate number: it may not receive SMS"),
+    PhoneNumberType.SHARED_COST: gettext_lazy("shared-cost number: it may not receive SMS"),
+    PhoneNumberType.UAN: gettext_lazy("company (UAN) number: it may not receive SMS"),
+    PhoneNumberType.VOICEMAIL: gettext_lazy("voicemail number: it may not receive SMS"),
+    PhoneNumberType.PAGER: gettext_lazy("pager number: it may not receive SMS"),
 }
 
 
@@ -196,7 +199,9 @@ def csv_columns(data: bytes | str, sample_size: int = 5) -> CsvColumns:
     width = max(len(row) for row in rows)
     header = rows[0] if has_header else []
     columns = [
-        header[index] if index < len(header) and header[index] else f"Column {index + 1}"
+        header[index]
+        if index < len(header) and header[index]
+        else gettext("Column %(number)s") % {"number": index + 1}
         for index in range(width)
     ]
     candidates = [
@@ -286,7 +291,7 @@ def _entries_in_chunk(
 
 def _check(text: str, region: str | None) -> _Checked:
     if _NOT_NUMBER_CHAR.search(text):
-        return _invalid(text, "not a number")
+        return _invalid(text, gettext("not a number"))
     # "00" is the international prefix almost everywhere, but phonenumbers only
     # accepts the default region's own prefix (the US one is "011").
     candidate = "+" + text[2:] if text.startswith("00") else text
@@ -295,7 +300,8 @@ def _check(text: str, region: str | None) -> _Checked:
     try:
         number = phonenumbers.parse(candidate, region)
     except NumberParseException as error:
-        return _invalid(text, _PARSE_ERROR_REASONS.get(error.error_type, "not a valid number"))
+        reason = _PARSE_ERROR_REASONS.get(error.error_type)
+        return _invalid(text, gettext("not a valid number") if reason is None else str(reason))
     # number_type() is UNKNOWN exactly for invalid numbers, so it doubles as the
     # validity check; calling is_valid_number() too would match the patterns twice.
     number_type = phonenumbers.number_type(number)
@@ -309,11 +315,19 @@ def _named(text: str, numbers: tuple[str, ...]) -> _Checked:
     if len(numbers) > 1:
         # Choosing one of them would send to someone the person did not pick.
         shown = ", ".join(numbers[:3]) + (", …" if len(numbers) > 3 else "")
-        reason = f"{len(numbers)} contacts have this name ({shown}): write the number you mean"
+        reason = ngettext(
+            "%(count)s contact has this name (%(numbers)s): write the number you mean",
+            "%(count)s contacts have this name (%(numbers)s): write the number you mean",
+            len(numbers),
+        ) % {"count": len(numbers), "numbers": shown}
         return _invalid(text, reason)
     number = _check(numbers[0], None)
     if number.e164 is None:
-        return _invalid(text, f"the contact's number {numbers[0]} is {number.reason}")
+        reason = gettext("the contact's number %(number)s is %(reason)s") % {
+            "number": numbers[0],
+            "reason": number.reason,
+        }
+        return _invalid(text, reason)
     return _Checked(
         text=text, e164=number.e164, number_type=number.number_type, reason="", is_name=True
     )
@@ -327,12 +341,12 @@ def _invalid_reason(number: phonenumbers.PhoneNumber) -> str:
     possible = phonenumbers.is_possible_number_with_reason(number)
     # "Possible local only" means the area code is missing: too short to text.
     if possible in (ValidationResult.TOO_SHORT, ValidationResult.IS_POSSIBLE_LOCAL_ONLY):
-        return "too short"
+        return gettext("too short")
     if possible == ValidationResult.TOO_LONG:
-        return "too long"
+        return gettext("too long")
     if possible == ValidationResult.INVALID_COUNTRY_CODE:
-        return "unknown country code"
-    return f"invalid for {_region_label(number)}"
+        return gettext("unknown country code")
+    return gettext("invalid for %(region)s") % {"region": _region_label(number)}
 
 
 def _region_label(number: phonenumbers.PhoneNumber) -> str:
@@ -366,7 +380,7 @@ def _collect(entries: Iterable[tuple[int, _Checked]]) -> RecipientsResult:
             valid.append(checked.e164)
             risky_type = _RISKY_TYPES.get(checked.number_type)
             if risky_type:
-                reason = f"{risky_type} number: it may not receive SMS"
+                reason = str(risky_type)
                 warnings.append(RecipientWarning(line=line, number=checked.e164, reason=reason))
     return RecipientsResult(
         valid=valid, duplicates=duplicates, invalid=invalid, warnings=warnings, named=named
@@ -376,7 +390,9 @@ def _collect(entries: Iterable[tuple[int, _Checked]]) -> RecipientsResult:
 def _too_many(line: int, text: str) -> RecipientsResult:
     """Refuse the whole list: the entries are consumed lazily, so this stops the
     work at the first entry over the cap instead of parsing everything."""
-    reason = f"more than {MAX_RECIPIENTS:,} numbers: split the list into smaller batches"
+    reason = gettext("more than %(count)s numbers: split the list into smaller batches") % {
+        "count": grouped(MAX_RECIPIENTS)
+    }
     refusal = InvalidEntry(line=line, text=text, reason=reason)
     return RecipientsResult(valid=[], duplicates=0, invalid=[refusal], warnings=[])
 
@@ -440,19 +456,23 @@ def _non_blank_rows(text: str) -> Iterator[tuple[int, list[str]]]:
                 yield start, [read_cell(cell) for cell in cells]
             start = reader.line_num + 1
     except csv.Error as error:
-        raise CsvError(f"line {reader.line_num}: {error}") from error
+        raise CsvError(
+            gettext("line %(line)s: %(error)s") % {"line": reader.line_num, "error": error}
+        ) from error
 
 
 def _column_index(header: list[str], column: int | str) -> int:
     if isinstance(column, int):
         if not 0 <= column < len(header):
-            raise CsvError(f"the file has no column {column + 1}")
+            raise CsvError(gettext("the file has no column %(number)s") % {"number": column + 1})
         return column
     names = [cell.strip().casefold() for cell in header]
     try:
         return names.index(column.strip().casefold())
     except ValueError:
-        raise CsvError(f"the file has no column named {column!r}") from None
+        raise CsvError(
+            gettext("the file has no column named %(name)s") % {"name": repr(column)}
+        ) from None
 
 
 # --- The compose form's recipients: the typed text and a CSV file as one checked list ---
@@ -544,13 +564,13 @@ def _merge(parts: Sequence[tuple[str, RecipientsResult]]) -> dict[str, Any]:
             else:
                 seen.add(number)
                 valid.append(number)
-        invalid += [Entry(f"{place} {e.line}", e.text, e.reason) for e in result.invalid]
+        invalid += [Entry(place % {"n": e.line}, e.text, e.reason) for e in result.invalid]
         warnings += [
-            Entry(f"{place} {w.line}", w.number, w.reason)
+            Entry(place % {"n": w.line}, w.number, w.reason)
             for w in result.warnings
             if w.number in fresh
         ]
-        named += [Entry(f"{place} {n.line}", n.name, n.number) for n in result.named]
+        named += [Entry(place % {"n": n.line}, n.name, n.number) for n in result.named]
     return {
         "valid": valid,
         "duplicates": duplicates,
@@ -578,14 +598,18 @@ def check_recipients(
     """
     if len(text) > MAX_RECIPIENTS_TEXT:
         return RecipientCheck(
-            error=f"The recipients box holds {len(text):,} characters; at most "
-            f"{MAX_RECIPIENTS_TEXT:,} are read. Upload the numbers as a CSV file instead."
+            error=gettext(
+                "The recipients box holds %(length)s characters; at most "
+                "%(max_length)s are read. Upload the numbers as a CSV file instead."
+            )
+            % {"length": grouped(len(text)), "max_length": grouped(MAX_RECIPIENTS_TEXT)}
         )
     parts: list[tuple[str, RecipientsResult]] = []
     sources: list[str] = []
     if text.strip():
-        parts.append(("line", parse_recipients(text, region, names)))
-        sources.append("typed in")
+        # "line 3" of the typed text, "row 3" of the file: where an entry is.
+        parts.append((gettext("line %(n)s"), parse_recipients(text, region, names)))
+        sources.append(gettext("typed in"))
     if upload is None:
         merged = _merge(parts)
         return RecipientCheck(
@@ -594,14 +618,21 @@ def check_recipients(
     read = _read_upload(upload, chosen_column, region)
     if read.result is None:
         return RecipientCheck(file_name=read.name, columns=read.columns, error=read.error)
-    parts.append(("row", read.result))
-    column = f", column “{read.column_name}”" if len(read.columns.columns) > 1 else ""
-    sources.append(f"{read.name}{column}")
+    parts.append((gettext("row %(n)s"), read.result))
+    if len(read.columns.columns) > 1:
+        sources.append(
+            gettext("%(file_name)s, column “%(column)s”")
+            % {"file_name": read.name, "column": read.column_name}
+        )
+    else:
+        sources.append(read.name)
     merged = _merge(parts)
     return RecipientCheck(
         **merged,
         opted_out=_opted_out(merged["valid"], opted_out),
-        source=" and ".join(sources),
+        source=gettext("%(typed)s and %(file)s") % {"typed": sources[0], "file": sources[1]}
+        if len(sources) == 2
+        else sources[0],
         file_name=read.name,
         columns=read.columns,
         column_used=read.column_used,
@@ -620,24 +651,39 @@ def _opted_out(valid: list[str], opted_out: frozenset[str] | None) -> list[str] 
 def _read_upload(upload: Upload, chosen_column: str, region: str | None) -> _Upload:
     # The name is the browser's to choose: keep it printable and short.
     name = "".join(char for char in upload.name or "" if char.isprintable())[:100]
-    name = name or "the file"
+    name = name or gettext("the file")
     if upload.size and upload.size > MAX_CSV_BYTES:
         return _Upload(
             name,
-            error=f"{name} is {upload.size / 1024 / 1024:.1f} MB; files of at most "
-            f"{MAX_CSV_BYTES // 1024 // 1024} MB are read. Split it into smaller files.",
+            error=gettext(
+                "%(file_name)s is %(size)s MB; files of at most "
+                "%(max_size)s MB are read. Split it into smaller files."
+            )
+            % {
+                "file_name": name,
+                "size": number_format(round(upload.size / 1024 / 1024, 1), 1),
+                "max_size": MAX_CSV_BYTES // 1024 // 1024,
+            },
         )
     upload.seek(0)
     data = upload.read()
     try:
         columns = csv_columns(data)
     except CsvError as error:
-        return _Upload(name, error=f"{name} cannot be read: {error}.")
+        return _Upload(
+            name,
+            error=gettext("%(file_name)s cannot be read: %(error)s.")
+            % {"file_name": name, "error": error},
+        )
     try:
         column = _column(columns, name, chosen_column)
         result = parse_recipients_csv(data, column, region)
     except (CsvError, _NoNumberColumn) as error:
-        message = str(error) if isinstance(error, _NoNumberColumn) else f"{name}: {error}."
+        message = (
+            str(error)
+            if isinstance(error, _NoNumberColumn)
+            else gettext("%(file_name)s: %(error)s.") % {"file_name": name, "error": error}
+        )
         return _Upload(name, columns=columns, error=message)
     index = column if isinstance(column, int) else _index_of(columns, column)
     return _Upload(name, result=result, columns=columns, column_used=index)
@@ -656,8 +702,11 @@ def _column(columns: CsvColumns, name: str, chosen_column: str) -> int | str:
         return columns.suggested
     listed = ", ".join(f"{i}. {c}" for i, c in enumerate(columns.columns, start=1))
     raise _NoNumberColumn(
-        f"No column of {name} looks like phone numbers ({listed}). "
-        "Type the name or number of the column that holds them."
+        gettext(
+            "No column of %(file_name)s looks like phone numbers (%(columns)s). "
+            "Type the name or number of the column that holds them."
+        )
+        % {"file_name": name, "columns": listed}
     )
 
 

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
+
 from smsadmin.sociostacks.client import repeated_wall_time, scheduled_wall_time
 from smsadmin.sociostacks.errors import InvalidRequest
 
@@ -28,16 +31,21 @@ def scheduled_moment(
         # The clocks show it twice; Sociostacks reads such a time as the second
         # one, and so does this form (the confirmation says which it is).
         local = local.replace(fold=1)
-    shown = f"{local:%Y-%m-%d %H:%M} ({zone.key})"
+    shown = {"time": f"{date_format(local, 'SHORT_DATETIME_FORMAT')} ({zone.key})"}
     moment = local.astimezone(UTC)
     if moment.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
-        return None, f"There is no {shown}: the clocks skip that hour. Pick another time."
+        return None, gettext(
+            "There is no %(time)s: the clocks skip that hour. Pick another time."
+        ) % shown
     if moment <= now:
-        return None, f"{shown} is in the past. Pick a time in the future."
+        return None, gettext("%(time)s is in the past. Pick a time in the future.") % shown
     if moment - now > SCHEDULE_HORIZON:
-        return None, (
-            f"{shown} is more than {SCHEDULE_HORIZON.days} days ahead. Pick a time within a year."
-        )
+        days = SCHEDULE_HORIZON.days
+        return None, ngettext(
+            "%(time)s is more than %(days)s day ahead. Pick a time within a year.",
+            "%(time)s is more than %(days)s days ahead. Pick a time within a year.",
+            days,
+        ) % {**shown, "days": days}
     return moment, ""
 
 
@@ -58,7 +66,11 @@ class When:
 
 def when_shown(moment: datetime, person_zone: ZoneInfo, account_zone: ZoneInfo | None) -> When:
     """``moment`` in the person's zone, the account's (None: not known now) and UTC."""
-    account, account_zone_name, account_problem = "not known right now", "the account's zone", ""
+    account, account_zone_name, account_problem = (
+        gettext("not known right now"),
+        gettext("the account's zone"),
+        "",
+    )
     if account_zone is not None:
         account, account_zone_name = clock(moment, account_zone), account_zone.key
         try:
@@ -77,18 +89,35 @@ def when_shown(moment: datetime, person_zone: ZoneInfo, account_zone: ZoneInfo |
 
 
 def clock(moment: datetime, zone: ZoneInfo) -> str:
+    """``moment`` on the clocks of ``zone``, in the language's SHORT_DATETIME_FORMAT."""
     local = moment.astimezone(zone)
+    shown = date_format(local, "SHORT_DATETIME_FORMAT")
     # A time the clocks show twice needs its zone's name to say which one.
-    shown = "%a %d %b %Y, %H:%M %Z" if repeated_wall_time(local) else "%a %d %b %Y, %H:%M"
-    return local.strftime(shown)
+    return f"{shown} {local.tzname()}" if repeated_wall_time(local) else shown
 
 
 def which_of_two(moment: datetime, zone: ZoneInfo) -> str:
     local = moment.astimezone(zone)
     if not repeated_wall_time(local):
         return ""
-    which = "second" if local.fold else "first"
+    values = {
+        "time": date_format(local, "TIME_FORMAT"),
+        "zone": zone.key,
+        "zone_time": f"{date_format(local, 'TIME_FORMAT')} {local.tzname()}",
+        "offset": f"UTC{local:%z}",
+    }
+    if local.fold:
+        return (
+            gettext(
+                "%(time)s happens twice that night in %(zone)s, because the clocks go back: "
+                "this is the second time, %(zone_time)s (%(offset)s)."
+            )
+            % values
+        )
     return (
-        f"{local:%H:%M} happens twice that night in {zone.key}, because the clocks go back: "
-        f"this is the {which} time, {local:%H:%M %Z} (UTC{local:%z})."
+        gettext(
+            "%(time)s happens twice that night in %(zone)s, because the clocks go back: "
+            "this is the first time, %(zone_time)s (%(offset)s)."
+        )
+        % values
     )

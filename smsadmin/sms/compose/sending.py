@@ -43,6 +43,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from smsadmin import problems
 from smsadmin.accounts.models import User
@@ -52,6 +53,7 @@ from smsadmin.audit.recorder import Who, audited, record
 from smsadmin.problems import Problem, problem_for
 from smsadmin.sms.compose.segments import count_segments
 from smsadmin.sms.models import SendRequest, SentMessage
+from smsadmin.sms.wording import grouped
 from smsadmin.sociostacks import content as stored_text
 from smsadmin.sociostacks import reads
 from smsadmin.sociostacks.client import MAX_RECIPIENTS_PER_POST, SociostacksClient
@@ -152,10 +154,17 @@ class CapRefusal:
 
     @property
     def sentence(self) -> str:
-        return (
-            f"You have sent {self.sent_today:,} of your {self.cap:,} messages today; "
-            f"this send of {self.this_send:,} would pass it."
-        )
+        return ngettext(
+            "You have sent %(sent)s of your %(cap)s message today; "
+            "this send of %(this_send)s would pass it.",
+            "You have sent %(sent)s of your %(cap)s messages today; "
+            "this send of %(this_send)s would pass it.",
+            self.cap,
+        ) % {
+            "sent": grouped(self.sent_today),
+            "cap": grouped(self.cap),
+            "this_send": grouped(self.this_send),
+        }
 
     def audit_details(self) -> dict[str, int | str]:
         return {
@@ -207,12 +216,12 @@ class ClaimResult:
         if self.cap_refusal is not None:
             return self.cap_refusal.sentence
         if self.claim is Claim.TIME_PASSED:
-            return (
+            return gettext(
                 "The time picked for this send has passed while the page was open. "
                 "Change the time, then confirm again."
             )
         if self.claim is Claim.CHANGED:
-            return (
+            return gettext(
                 "This message was changed in another tab after this page was shown. "
                 "Nothing was sent: check it below, then confirm again."
             )
@@ -284,7 +293,7 @@ def settle_abandoned(send_request: SendRequest, now: datetime | None = None) -> 
         unsent_numbers=send_request.numbers[sent:] if sent else [],
         error=problems.WORKER_DIED_MID_SEND,
         error_fix_url=reverse("sms:list"),
-        error_fix_label="Open the message list",
+        error_fix_label=gettext("Open the message list"),
     )
     send_request.refresh_from_db()
     if won:
@@ -524,10 +533,12 @@ def _sender_gone(
 
 def _unexpected_problem() -> Problem:
     return Problem(
-        "smsadmin failed unexpectedly while sending, so some messages may have gone out. "
-        "Check the message list before sending again.",
+        gettext(
+            "smsadmin failed unexpectedly while sending, so some messages may have gone out. "
+            "Check the message list before sending again."
+        ),
         fix_url=reverse("sms:list"),
-        fix_label="Open the message list",
+        fix_label=gettext("Open the message list"),
     )
 
 
@@ -553,10 +564,17 @@ def send_problem(error: SociostacksError | InvalidRequest) -> Problem:
 
 
 def _partial_problem(error: PartialSendError, cause: Problem) -> Problem:
-    sentence = (
-        f"{len(error.sent_numbers):,} recipients were sent to, then Sociostacks failed and "
-        f"the other {len(error.unsent_numbers):,} were not sent. {cause.sentence}"
-    )
+    sentence = ngettext(
+        "%(sent)s recipient was sent to, then Sociostacks failed and "
+        "the other %(unsent)s were not sent. %(cause)s",
+        "%(sent)s recipients were sent to, then Sociostacks failed and "
+        "the other %(unsent)s were not sent. %(cause)s",
+        len(error.sent_numbers),
+    ) % {
+        "sent": grouped(len(error.sent_numbers)),
+        "unsent": grouped(len(error.unsent_numbers)),
+        "cause": cause.sentence,
+    }
     return Problem(sentence, fix_url=cause.fix_url, fix_label=cause.fix_label)
 
 

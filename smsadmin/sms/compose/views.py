@@ -19,6 +19,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -54,6 +55,7 @@ from smsadmin.sms.compose.segments import (
 )
 from smsadmin.sms.deleting import DeleteResult
 from smsadmin.sms.models import LastSender, SendRequest
+from smsadmin.sms.wording import grouped
 from smsadmin.sociostacks import reads
 from smsadmin.sociostacks.content import rewrite, without_lone_angles
 from smsadmin.sociostacks.errors import SociostacksError
@@ -118,7 +120,7 @@ def _own_send(request: KeyedRequest, token: uuid.UUID) -> SendRequest:
     """The person's own send; anyone else's token is as unknown as a made-up one."""
     send_request = SendRequest.objects.filter(token=token, user=request.user).first()
     if send_request is None:
-        raise Http404("No such send.")
+        raise Http404(gettext("No such send."))
     return send_request
 
 
@@ -232,11 +234,15 @@ def _starting_point(request: KeyedRequest, devices: list[Device]) -> tuple[dict[
         return {**_initial_from(draft, draft.numbers, zone), "token": str(draft.token)}, ""
     earlier = own.filter(token=_token(request.GET.get("retry"))).first()
     if earlier is not None and earlier.unsent_numbers:
-        notice = (
-            f"These are the {len(earlier.unsent_numbers):,} numbers the earlier send did not "
-            "reach. Check the message list first if that send failed by a time-out, then "
-            "confirm to send to them as a new send."
-        )
+        notice = ngettext(
+            "This is the %(count)s number the earlier send did not reach. Check the message "
+            "list first if that send failed by a time-out, then confirm to send to it as a "
+            "new send.",
+            "These are the %(count)s numbers the earlier send did not reach. Check the message "
+            "list first if that send failed by a time-out, then confirm to send to them as a "
+            "new send.",
+            len(earlier.unsent_numbers),
+        ) % {"count": grouped(len(earlier.unsent_numbers))}
         initial = _initial_from(earlier, earlier.unsent_numbers, zone)
         return {**initial, "token": str(uuid.uuid4())}, notice
     token = str(uuid.uuid4())
@@ -250,14 +256,18 @@ def _starting_point(request: KeyedRequest, devices: list[Device]) -> tuple[dict[
     notice = ""
     if origin is not None and origin[0] == replies.RESCHEDULE:
         initial["when"] = LATER
-        notice = (
-            f"Rescheduling message {origin[1]}: pick the new time and confirm. The new "
+        notice = gettext(
+            "Rescheduling message %(sms_id)s: pick the new time and confirm. The new "
             "message is created first; the old one is cancelled only once the new one exists."
-        )
+        ) % {"sms_id": origin[1]}
     elif origin is not None and origin[0] == replies.AGAIN:
-        notice = f"Sending message {origin[1]} again, as a new message: check it and confirm."
+        notice = gettext(
+            "Sending message %(sms_id)s again, as a new message: check it and confirm."
+        ) % {"sms_id": origin[1]}
     if origin is not None and origin[0] != replies.REPLY and "content" not in prefill:
-        notice = f"Message {origin[1]} could not be read, so nothing was filled in."
+        notice = gettext("Message %(sms_id)s could not be read, so nothing was filled in.") % {
+            "sms_id": origin[1]
+        }
     return initial, notice
 
 
@@ -302,8 +312,11 @@ def _shown_again(request: KeyedRequest, form: ComposeForm, devices: list[Device]
     again.is_valid()
     messages.info(
         request,
-        f"The numbers from {form.recipient_check.file_name} are now in the Recipients box, "
-        "so you need not upload the file again.",
+        gettext(
+            "The numbers from %(file_name)s are now in the Recipients box, "
+            "so you need not upload the file again."
+        )
+        % {"file_name": form.recipient_check.file_name},
     )
     return again
 
@@ -402,8 +415,10 @@ def compose(request: KeyedRequest) -> HttpResponse:
     if send_request.state != SendRequest.State.PENDING:
         messages.info(
             request,
-            "This form was already sent, so it was not sent again. Here is what happened; "
-            "use “Send another” for a new message.",
+            gettext(
+                "This form was already sent, so it was not sent again. Here is what happened; "
+                "use “Send another” for a new message."
+            ),
         )
         return redirect("sms:compose_result", token=send_request.token)
     return redirect("sms:compose_confirm", token=send_request.token)
@@ -663,6 +678,7 @@ def make_default(request: KeyedRequest, token: uuid.UUID) -> HttpResponse:
     )
     messages.success(
         request,
-        f"Compose now starts with {send_request.device_label} · {send_request.sim_label}.",
+        gettext("Compose now starts with %(device)s · %(sim)s.")
+        % {"device": send_request.device_label, "sim": send_request.sim_label},
     )
     return redirect("sms:compose_result", token=token)

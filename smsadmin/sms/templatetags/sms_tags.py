@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from smsadmin.rendering import deferred
+from smsadmin.sms import deleting
 from smsadmin.sms import rows as message_rows
 from smsadmin.sms.phone_errors import explain
 
@@ -45,6 +46,18 @@ def moment(value: datetime | None, empty: str = "—") -> str:
     return format_html(
         '<time datetime="{}" title="{}">{}</time>', shown.iso, shown.utc, shown.local
     )
+
+
+@register.filter
+def status_word(status: str | None) -> str:
+    """A message's status in the viewer's language ("pending" → "ausstehend")."""
+    return message_rows.status_word(status or "")
+
+
+@register.filter
+def outcome_word(outcome: str | None) -> str:
+    """The outcome of one delete in a bulk delete, in the viewer's language."""
+    return deleting.outcome_word(outcome or "")
 
 
 @register.filter

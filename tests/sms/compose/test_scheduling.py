@@ -35,9 +35,9 @@ def test_the_three_zones_and_an_account_zone_not_known():
     moment = datetime(2026, 3, 20, 14, 30, tzinfo=UTC)
     shown = when_shown(moment, BERLIN, ZoneInfo("America/New_York"))
     assert (shown.person, shown.account, shown.utc) == (
-        "Fri 20 Mar 2026, 15:30",
-        "Fri 20 Mar 2026, 10:30",
-        "Fri 20 Mar 2026, 14:30",
+        "2026-03-20 15:30",
+        "2026-03-20 10:30",
+        "2026-03-20 14:30",
     )
     unknown = when_shown(moment, BERLIN, None)
     assert (unknown.account, unknown.account_zone) == ("not known right now", "the account's zone")

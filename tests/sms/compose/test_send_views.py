@@ -67,9 +67,9 @@ def test_a_scheduled_confirmation_shows_the_time_in_three_zones(client, sends):
     client.force_login(person)
     reviewed = fake.review(client, when="later", send_date="2026-03-20", send_time="15:30")
     page = page_of(client.get(reviewed["Location"]))
-    assert "<strong>Fri 20 Mar 2026, 15:30</strong> in Europe/Berlin (your time)" in page
-    assert "Fri 20 Mar 2026, 10:30 in America/New_York" in page
-    assert "Fri 20 Mar 2026, 14:30 UTC" in page
+    assert "<strong>2026-03-20 15:30</strong> in Europe/Berlin (your time)" in page
+    assert "2026-03-20 10:30 in America/New_York" in page
+    assert "2026-03-20 14:30 UTC" in page
     assert "Schedule 1 message" in page
 
 
@@ -153,7 +153,7 @@ def test_a_scheduled_result_says_when(signed_in, sends):
         signed_in, when="later", send_date="2026-03-11", send_time="08:00"
     )
     page = result_page(signed_in, response)
-    assert "1 message scheduled for Wed 11 Mar 2026, 08:00 (UTC)." in page
+    assert "1 message scheduled for 2026-03-11 08:00 (UTC)." in page
 
 
 def test_the_device_and_sim_can_become_the_persons_default(signed_in, sends, sender):

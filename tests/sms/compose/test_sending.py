@@ -109,7 +109,7 @@ def test_a_claim_over_the_cap_leaves_the_draft_pending(sender):
     result = sending.claim(send, sender, send.fingerprint)
     assert result.claim is Claim.OVER_CAP
     assert result.cap_refusal.sentence == (
-        "You have sent 0 of your 1 messages today; this send of 2 would pass it."
+        "You have sent 0 of your 1 message today; this send of 2 would pass it."
     )
     assert SendRequest.objects.get(pk=send.pk).state == SendRequest.State.PENDING
 
