@@ -23,7 +23,7 @@ ENCRYPTED: tuple[tuple[type[models.Model], str, str, str], ...] = (
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = gettext_lazy(  # type: ignore[assignment]
         "Re-encrypt every stored API key, two-factor secret and recovery code with the first "
         "key of SMSADMIN_ENCRYPTION_KEYS. "
         "Safe to re-run; stops without changing anything at a key it cannot decrypt."

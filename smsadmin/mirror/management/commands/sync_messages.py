@@ -29,7 +29,7 @@ DEFAULT_WAIT = 60
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Copy the messages of every API key's account into the local mirror.")
+    help = gettext_lazy("Copy the messages of every API key's account into the local mirror.")  # type: ignore[assignment]
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -38,14 +38,14 @@ class Command(BaseCommand):
             action="append",
             dest="key_ids",
             metavar="ID",
-            help=gettext_lazy("Only the account this ApiKey id opens; repeat for several."),
+            help=gettext("Only the account this ApiKey id opens; repeat for several."),
         )
         parser.add_argument(
             "--wait",
             type=int,
             default=DEFAULT_WAIT,
             metavar="SECONDS",
-            help=gettext_lazy(
+            help=gettext(
                 "Wait out a budget pause this short and go on (default %(default)s; 0: never)."
             ),
         )
