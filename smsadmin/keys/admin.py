@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_lazy
 
 from smsadmin.accounts.admin import AuditedAdminMixin
 from smsadmin.keys.models import ApiKey
@@ -15,14 +16,16 @@ class ApiKeyAdminForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].help_text = "A team's key may be used by every member of the team."
+        self.fields["team"].help_text = gettext(
+            "A team's key may be used by every member of the team."
+        )
 
     def clean(self) -> dict:
         super().clean()
         cleaned = self.cleaned_data
         if bool(cleaned.get("owner")) == bool(cleaned.get("team")):
             raise forms.ValidationError(
-                "A key belongs to one person or to one team: pick exactly one."
+                gettext("A key belongs to one person or to one team: pick exactly one.")
             )
         return cleaned
 
@@ -60,7 +63,7 @@ class ApiKeyAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "updated_at",
     )
 
-    @admin.display(description="key")
+    @admin.display(description=gettext_lazy("key"))
     def key(self, obj: ApiKey) -> str:
         return obj.masked
 

@@ -13,6 +13,7 @@ from functools import cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext
 
 
 class KeyDecryptionError(Exception):
@@ -52,8 +53,11 @@ def decrypt(ciphertext: str, *, row_id: object, what: str = "API key", target: s
         return _fernet().decrypt(ciphertext.encode()).decode()
     except (InvalidToken, ValueError) as error:
         raise KeyDecryptionError(
-            f"Stored {what} #{row_id} cannot be decrypted with any key in "
-            f"SMSADMIN_ENCRYPTION_KEYS (wrong keys, or the row was altered).",
+            gettext(
+                "Stored %(what)s #%(id)s cannot be decrypted with any key in "
+                "SMSADMIN_ENCRYPTION_KEYS (wrong keys, or the row was altered)."
+            )
+            % {"what": what, "id": row_id},
             row_id=row_id,
             target=target,
         ) from error
@@ -75,8 +79,11 @@ def reencrypt(ciphertext: str, *, row_id: object, what: str = "API key", target:
         return _fernet().rotate(ciphertext.encode()).decode()
     except (InvalidToken, ValueError) as error:
         raise KeyDecryptionError(
-            f"Stored {what} #{row_id} cannot be decrypted with any key in "
-            f"SMSADMIN_ENCRYPTION_KEYS, so it cannot be re-encrypted.",
+            gettext(
+                "Stored %(what)s #%(id)s cannot be decrypted with any key in "
+                "SMSADMIN_ENCRYPTION_KEYS, so it cannot be re-encrypted."
+            )
+            % {"what": what, "id": row_id},
             row_id=row_id,
             target=target,
         ) from error

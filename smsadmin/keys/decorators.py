@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from smsadmin.accounts.decorators import refuse
 from smsadmin.accounts.middleware import htmx_aware_redirect
@@ -28,8 +29,10 @@ def api_key_required(view: View) -> View:
         if key is None:
             messages.info(
                 request,
-                "You need a Sociostacks API key before you can see or send messages. "
-                "Add your own here, or ask an admin to give your team one.",
+                gettext(
+                    "You need a Sociostacks API key before you can see or send messages. "
+                    "Add your own here, or ask an admin to give your team one."
+                ),
             )
             return htmx_aware_redirect(request, reverse("keys:list"))
         request.api_key = key  # type: ignore[attr-defined]
@@ -60,7 +63,7 @@ def changeable_key(view: View) -> View:
                 target=f"key:{key_id}",
                 details={"reason": "no such key for this person", "method": request.method},
             )
-            raise Http404("No such key.")
+            raise Http404(gettext("No such key."))
         if not key.may_be_changed_by(request.user):
             return refuse(request, Role.ADMIN)
         return view(request, key, *args, **kwargs)

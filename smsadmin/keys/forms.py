@@ -6,6 +6,8 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.forms import BoundField
 from django.http import QueryDict
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from smsadmin.accounts.models import Team, User
 from smsadmin.keys.models import ApiKey
@@ -14,19 +16,21 @@ from smsadmin.keys.models import ApiKey
 # is a paste mistake, and would not even fit in an HTTP header.
 _key_characters = RegexValidator(
     re.compile(r"\A[\x21-\x7e]+\Z"),
-    "An API key has only letters, digits and punctuation, without spaces.",
+    _("An API key has only letters, digits and punctuation, without spaces."),
 )
 
 
 def _api_key_field() -> forms.CharField:
     # PasswordInput never renders its value back, so a typed key never reappears.
     return forms.CharField(
-        label="API key",
+        label=_("API key"),
         max_length=500,
         strip=True,
         validators=[_key_characters],
-        help_text="From your Sociostacks account. It is checked with Sociostacks, stored "
-        "encrypted and never shown again: only its last four characters are.",
+        help_text=_(
+            "From your Sociostacks account. It is checked with Sociostacks, stored "
+            "encrypted and never shown again: only its last four characters are."
+        ),
         widget=forms.PasswordInput(
             attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
         ),
@@ -35,10 +39,10 @@ def _api_key_field() -> forms.CharField:
 
 def _label_field() -> forms.CharField:
     return forms.CharField(
-        label="Label",
+        label=_("Label"),
         max_length=100,
         strip=True,
-        help_text="A name people will recognise, such as “Support phones”.",
+        help_text=_("A name people will recognise, such as “Support phones”."),
     )
 
 
@@ -50,9 +54,9 @@ class AddKeyForm(forms.Form):
 class TeamKeyForm(AddKeyForm):
     team = forms.ModelChoiceField(
         queryset=Team.objects.all(),
-        label="Team",
+        label=_("Team"),
         empty_label=None,
-        help_text="Every member of the team may use this key; no member can see it.",
+        help_text=_("Every member of the team may use this key; no member can see it."),
     )
     field_order = ["team", "label", "api_key"]
 
@@ -73,7 +77,7 @@ class ReplaceKeyForm(forms.Form):
         """Show the go-ahead for ``account_id`` on the re-rendered form."""
         self.switch_offered = True
         self.fields["other_account"].initial = account_id
-        agree = f"Yes, “{label}” is the account to use from now on"
+        agree = gettext("Yes, “%(account)s” is the account to use from now on") % {"account": label}
         self.fields["switch_account"].label = agree
         data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
         data["other_account"] = str(account_id)
@@ -99,11 +103,12 @@ class RenameKeyForm(forms.ModelForm):
     class Meta:
         model = ApiKey
         fields = ["label"]
-        help_texts = {"label": "A name people will recognise, such as “Support phones”."}
+        labels = {"label": _("Label")}
+        help_texts = {"label": _("A name people will recognise, such as “Support phones”.")}
 
 
 class ActiveKeyForm(forms.Form):
-    key = forms.ModelChoiceField(queryset=ApiKey.objects.none(), label="Key to work with")
+    key = forms.ModelChoiceField(queryset=ApiKey.objects.none(), label=_("Key to work with"))
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from smsadmin.accounts.models import Team
 from smsadmin.accounts.roles import Role, has_role
@@ -126,7 +127,9 @@ class ApiKey(models.Model):
         """The Sociostacks account as people know it: its name, else its number."""
         if self.account_name:
             return self.account_name
-        return f"#{self.account_id}" if self.account_id is not None else "not checked yet"
+        if self.account_id is not None:
+            return f"#{self.account_id}"
+        return gettext("not checked yet")
 
     def set_secret(self, raw_key: str) -> None:
         self.ciphertext = crypto.encrypt(raw_key)

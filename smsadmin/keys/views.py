@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -99,16 +100,18 @@ def _already_stored(raw_key: str, key: ApiKey, user) -> str:
     """
     fingerprint = fingerprint_of(raw_key)
     if key.pk and key.fingerprint == fingerprint:
-        return f"This is the key “{key.label}” already uses: there is nothing to replace."
+        return gettext("This is the key “%(label)s” already uses: there is nothing to replace.") % {
+            "label": key.label
+        }
     other = ApiKey.objects.filter(fingerprint=fingerprint).exclude(pk=key.pk).first()
     if other is None:
         return ""
     if ApiKey.objects.visible_to(user).filter(pk=other.pk).exists():
-        return (
-            f"This key is already stored as “{other.label}” ({other.masked}), and a key is "
+        return gettext(
+            "This key is already stored as “%(label)s” (%(masked)s), and a key is "
             "stored only once: work with that one."
-        )
-    return (
+        ) % {"label": other.label, "masked": other.masked}
+    return gettext(
         "This key is already stored in smsadmin for someone else, and a key is stored only "
         "once. Ask an admin to share it with you as a team key."
     )
@@ -180,12 +183,12 @@ def _save_checked(
 
 def _other_account_warning(key: ApiKey, account: Account) -> str:
     new = account.name or f"#{account.id}"
-    return (
-        f"This key opens the Sociostacks account {new}, not {key.account_label}, which "
-        f"“{key.label}” opened until now. Everyone who works with “{key.label}” would see "
-        f"the messages and phones of {new} instead. The old key is still in use. To replace "
+    return gettext(
+        "This key opens the Sociostacks account %(new)s, not %(old)s, which "
+        "“%(label)s” opened until now. Everyone who works with “%(label)s” would see "
+        "the messages and phones of %(new)s instead. The old key is still in use. To replace "
         "it anyway, tick the box and paste the new key again."
-    )
+    ) % {"new": new, "old": key.account_label, "label": key.label}
 
 
 def _working_keys(people: Iterable[User]) -> dict[User, ApiKey | None]:
@@ -219,14 +222,29 @@ def add(request: SignedInRequest) -> HttpResponse:
         key = ApiKey(label=form.cleaned_data["label"], owner=request.user, created_by=request.user)
         before = _working_keys([request.user])
         if _save_checked(
-            request, key, form, action=Action.KEY_ADDED, consequence="The key was not saved."
+            request,
+            key,
+            form,
+            action=Action.KEY_ADDED,
+            consequence=gettext("The key was not saved."),
         ):
             _keep_working_keys(before, key)
-            saved = f"“{key.label}” is saved: it opens the Sociostacks account {key.account_label}."
+            values = {"label": key.label, "account": key.account_label}
             if before[request.user] is None:
-                messages.success(request, f"{saved} You work with it now.")
+                messages.success(
+                    request,
+                    gettext(
+                        "“%(label)s” is saved: it opens the Sociostacks account %(account)s. "
+                        "You work with it now."
+                    )
+                    % values,
+                )
                 return redirect("keys:list")
-            messages.success(request, saved)
+            messages.success(
+                request,
+                gettext("“%(label)s” is saved: it opens the Sociostacks account %(account)s.")
+                % values,
+            )
             return redirect(f"{reverse('keys:list')}?added={key.pk}")
     return TemplateResponse(request, "keys/add.html", {"form": form, "for_team": False})
 
@@ -245,13 +263,20 @@ def add_team_key(request: SignedInRequest) -> HttpResponse:
         team: Team = form.cleaned_data["team"]
         before = _working_keys(team.members.all())
         if _save_checked(
-            request, key, form, action=Action.KEY_ADDED, consequence="The key was not saved."
+            request,
+            key,
+            form,
+            action=Action.KEY_ADDED,
+            consequence=gettext("The key was not saved."),
         ):
             _keep_working_keys(before, key)
             messages.success(
                 request,
-                f"“{key.label}” is saved for team {team.name}: every member may use it "
-                "now. Members who already worked with a key keep working with it.",
+                gettext(
+                    "“%(label)s” is saved for team %(team)s: every member may use it "
+                    "now. Members who already worked with a key keep working with it."
+                )
+                % {"label": key.label, "team": team.name},
             )
             return redirect("keys:list")
     return TemplateResponse(
@@ -274,13 +299,16 @@ def replace(request: SignedInRequest, key: ApiKey) -> HttpResponse:
             key,
             form,
             action=Action.KEY_REPLACED,
-            consequence="The old key is still in use.",
+            consequence=gettext("The old key is still in use."),
         )
     ):
         messages.success(
             request,
-            f"“{key.label}” now uses the new key (••••{key.hint}), which opens the Sociostacks "
-            f"account {key.account_label}.",
+            gettext(
+                "“%(label)s” now uses the new key (••••%(hint)s), which opens the Sociostacks "
+                "account %(account)s."
+            )
+            % {"label": key.label, "hint": key.hint, "account": key.account_label},
         )
         return redirect("keys:list")
     return TemplateResponse(request, "keys/replace.html", {"form": form, "key": key})
@@ -299,7 +327,10 @@ def rename(request: SignedInRequest, key: ApiKey) -> HttpResponse:
             target=f"key:{key.pk}",
             details={**key.audit_details(), "old_label": old_label},
         )
-        messages.success(request, f"“{old_label}” is now called “{key.label}”.")
+        messages.success(
+            request,
+            gettext("“%(old)s” is now called “%(new)s”.") % {"old": old_label, "new": key.label},
+        )
         return redirect("keys:list")
     return TemplateResponse(
         request, "keys/rename.html", {"form": form, "key": key, "old_label": old_label}
@@ -313,7 +344,11 @@ def delete(request: SignedInRequest, key: ApiKey) -> HttpResponse:
         target, details, label = f"key:{key.pk}", key.audit_details(), key.label
         key.delete()
         record(Action.KEY_DELETED, request=request, target=target, details=details)
-        messages.success(request, f"“{label}” is deleted. Sociostacks still knows the key itself.")
+        messages.success(
+            request,
+            gettext("“%(label)s” is deleted. Sociostacks still knows the key itself.")
+            % {"label": label},
+        )
         return redirect("keys:list")
     return TemplateResponse(request, "keys/delete.html", {"key": key})
 
@@ -332,11 +367,12 @@ def verify(request: SignedInRequest, key: ApiKey) -> HttpResponse:
             key.save(update_fields=["account_name", "account_time_zone", "verified_at"])
             attempt.add(**key.audit_details(), account=key.account_name)
     except (SociostacksError, KeyDecryptionError) as error:
-        return _done(request, messages.ERROR, key_refused(error, "Nothing was changed."))
+        return _done(request, messages.ERROR, key_refused(error, gettext("Nothing was changed.")))
     return _done(
         request,
         messages.SUCCESS,
-        f"“{key.label}” works: it opens the Sociostacks account {key.account_name}.",
+        gettext("“%(label)s” works: it opens the Sociostacks account %(account)s.")
+        % {"label": key.label, "account": key.account_name},
     )
 
 
@@ -352,7 +388,7 @@ def activate(request: SignedInRequest) -> HttpResponse:
             # Only a plain id goes in the log: the field is free text to a client.
             target=f"key:{chosen}" if query_int(chosen) else "",
         )
-        return _done(request, messages.ERROR, "Pick one of the keys you can use.")
+        return _done(request, messages.ERROR, gettext("Pick one of the keys you can use."))
     key = form.cleaned_data["key"]
     choose_active_key(request.user, key)
     record(
@@ -361,5 +397,6 @@ def activate(request: SignedInRequest) -> HttpResponse:
     return _done(
         request,
         messages.SUCCESS,
-        f"You now work with “{key.label}” (Sociostacks account {key.account_label}).",
+        gettext("You now work with “%(label)s” (Sociostacks account %(account)s).")
+        % {"label": key.label, "account": key.account_label},
     )

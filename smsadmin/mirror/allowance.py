@@ -21,13 +21,21 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from smsadmin.sociostacks import budget
 
 T = TypeVar("T")
 
+# Why a run paused: stable English names (the audit log keeps them), shown as REASONS say.
 ASKED_TO_WAIT = "Sociostacks asked us to wait"
 SHARE_SPENT = "the sync's share of this minute's budget is spent"
+TIME_UP = "this step's time is up"
+REASONS = {
+    ASKED_TO_WAIT: _("Sociostacks asked us to wait"),
+    SHARE_SPENT: _("the sync's share of this minute's budget is spent"),
+    TIME_UP: _("this step's time is up"),
+}
 
 
 class Allowance:

@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Case, IntegerField, Sum, Value, When
+from django.utils.formats import date_format
+from django.utils.translation import gettext, npgettext, pgettext
 
 from smsadmin.mirror import tallies
 from smsadmin.mirror.models import (
@@ -57,6 +59,31 @@ class Segment:
     count: int
     y: float
     height: float
+    title: str = ""  # the bar's day and this count in words, for the SVG <title>
+
+
+def _chart_day(day: date) -> str:
+    """A bar's day as its tooltip names it: weekday and day of the month ("Tue 10 Jun")."""
+    return pgettext("chart", "%(weekday)s %(month_day)s") % {
+        "weekday": date_format(day, "D"),
+        "month_day": date_format(day, "MONTH_DAY_FORMAT"),
+    }
+
+
+def _segment_title(series: str, day: date, count: int) -> str:
+    """One stacked piece of a bar in words: "Tue 10 Jun: 3 sent"."""
+    values = {"day": _chart_day(day), "count": count}
+    if series == Status.SENT:
+        text = npgettext("chart", "%(day)s: %(count)s sent", "%(day)s: %(count)s sent", count)
+    elif series == Status.FAILED:
+        text = npgettext("chart", "%(day)s: %(count)s failed", "%(day)s: %(count)s failed", count)
+    elif series == Status.PENDING:
+        text = npgettext("chart", "%(day)s: %(count)s pending", "%(day)s: %(count)s pending", count)
+    else:
+        text = npgettext(
+            "chart", "%(day)s: %(count)s received", "%(day)s: %(count)s received", count
+        )
+    return text % values
 
 
 @dataclass(frozen=True)
@@ -240,11 +267,17 @@ def _usage(usage: Counter[UsageKey], state: SyncState) -> tuple[list[Usage], lis
         sims[(device_id, sim_id)][status] += count
 
     def device_name(device_id: int | None) -> str:
-        return names.get(device_id, f"device {device_id}") if device_id else "no device"
+        if not device_id:
+            return gettext("no device")
+        return names.get(device_id) or gettext("device %(id)s") % {"id": device_id}
 
     device_usage = [Usage(device_name(d), dict(c)) for d, c in devices.items()]
     sim_usage = [
-        Usage(f"{labels.get((d, s), f'SIM {s}')} ({device_name(d)})", dict(c))
+        Usage(
+            pgettext("SIM in device", "%(sim)s (%(device)s)")
+            % {"sim": labels.get((d, s)) or f"SIM {s}", "device": device_name(d)},
+            dict(c),
+        )
         for (d, s), c in sims.items()
     ]
     return sorted(device_usage, key=_busiest_first), sorted(sim_usage, key=_busiest_first)
@@ -278,9 +311,11 @@ def _chart(days: list[DayCounts]) -> Chart:
             if count:
                 height = count * scale
                 y -= height
-                segments.append(Segment(series, count, round(y, 2), round(height, 2)))
+                title = _segment_title(series, day.day, count)
+                segments.append(Segment(series, count, round(y, 2), round(height, 2), title))
         last = index == len(days) - 1
-        label = day.day.strftime("%d %b") if index % LABEL_EVERY_DAYS == 0 or last else ""
+        labelled = index % LABEL_EVERY_DAYS == 0 or last
+        label = date_format(day.day, "MONTH_DAY_FORMAT") if labelled else ""
         bars.append(Bar(day, x, segments, label))
     ticks = [
         Tick(value, round(plot_bottom - value * scale, 2)) for value in sorted({0, top // 2, top})

@@ -18,6 +18,9 @@ from django.utils import timezone
 from smsadmin.mirror.models import MirroredMessage, Status, SyncState
 from smsadmin.spreadsheet import safe_cell
 
+# Column names and values stay machine-stable English in every language: the
+# file is for programs (compose re-imports it, by these names), and the
+# directions and statuses are upstream's own words.
 COLUMNS = (
     "sms_id",
     "time_utc",

@@ -10,20 +10,21 @@ open the same account, and must then see, and fill, the same mirror.
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 from smsadmin.keys.models import ApiKey
 
 
 class Direction(models.TextChoices):
-    SENT = "sent", "sent"
-    RECEIVED = "received", "received"
+    SENT = "sent", pgettext_lazy("direction", "sent")
+    RECEIVED = "received", pgettext_lazy("direction", "received")
 
 
 class Status(models.TextChoices):
-    PENDING = "pending", "pending"
-    SENT = "sent", "sent"
-    FAILED = "failed", "failed"
-    RECEIVED = "received", "received"
+    PENDING = "pending", pgettext_lazy("status", "pending")
+    SENT = "sent", pgettext_lazy("status", "sent")
+    FAILED = "failed", pgettext_lazy("status", "failed")
+    RECEIVED = "received", pgettext_lazy("status", "received")
 
 
 class KeyAccount(models.Model):

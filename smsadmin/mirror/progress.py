@@ -4,9 +4,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from smsadmin.mirror.models import SyncState
 from smsadmin.mirror.walking import Walk
+
+# The phases by their stable names (the templates compare them), in the words shown.
+PHASES = {
+    "never synced": _("never synced"),
+    "first sync": _("first sync"),
+    "full pass (looking for deletions)": _("full pass (looking for deletions)"),
+    "catching up with new messages": _("catching up with new messages"),
+    "up to date": _("up to date"),
+}
 
 
 @dataclass(frozen=True)
@@ -24,6 +34,11 @@ class Progress:
     last_outcome: str = ""
     last_error: str = ""
     resume_at: datetime | None = None
+
+    @property
+    def phase_text(self) -> str:
+        """The phase in the viewer's language."""
+        return str(PHASES.get(self.phase, self.phase))
 
     @property
     def percent(self) -> int | None:

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from smsadmin.http import DayField
 from smsadmin.mirror import text
@@ -25,12 +27,16 @@ NEWEST, OLDEST = "newest", "oldest"
 _NOT_DIGIT = re.compile(r"\D")
 
 STATUS_CHOICES = [
-    ("", "any status"),
+    ("", _("any status")),
     *Status.choices,
-    (DELETED, "deleted (gone from Sociostacks)"),
+    (DELETED, _("deleted (gone from Sociostacks)")),
 ]
-DIRECTION_CHOICES = [("", "both"), (Direction.SENT, "sent by us"), (Direction.RECEIVED, "received")]
-SORT_CHOICES = [(NEWEST, "newest first"), (OLDEST, "oldest first")]
+DIRECTION_CHOICES = [
+    ("", pgettext_lazy("direction", "both")),
+    (Direction.SENT, _("sent by us")),
+    (Direction.RECEIVED, pgettext_lazy("direction", "received")),
+]
+SORT_CHOICES = [(NEWEST, _("newest first")), (OLDEST, _("oldest first"))]
 
 
 @dataclass(frozen=True)
@@ -91,28 +97,32 @@ def _day_start(day: date, zone: ZoneInfo) -> datetime:
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Text in the message", required=False, max_length=200)
+    q = forms.CharField(label=_("Text in the message"), required=False, max_length=200)
     phone = forms.CharField(
-        label="Phone number",
+        label=_("Phone number"),
         required=False,
         max_length=40,
-        help_text="Any format. Part of a number finds every number starting with it "
-        "(with + or 00) or containing it.",
+        help_text=_(
+            "Any format. Part of a number finds every number starting with it "
+            "(with + or 00) or containing it."
+        ),
     )
-    contact = forms.CharField(label="Contact name", required=False, max_length=100)
-    status = forms.ChoiceField(label="Status", choices=STATUS_CHOICES, required=False)
-    direction = forms.ChoiceField(label="Direction", choices=DIRECTION_CHOICES, required=False)
+    contact = forms.CharField(label=_("Contact name"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    direction = forms.ChoiceField(label=_("Direction"), choices=DIRECTION_CHOICES, required=False)
     date_from = DayField(
-        label="From (day)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From (day)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = DayField(
-        label="To (day, included)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To (day, included)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     device = forms.TypedChoiceField(
-        label="Device", coerce=int, empty_value=None, required=False, choices=()
+        label=_("Device"), coerce=int, empty_value=None, required=False, choices=()
     )
-    sim = forms.ChoiceField(label="SIM", required=False, choices=())
-    sort = forms.ChoiceField(label="Order", choices=SORT_CHOICES, required=False)
+    sim = forms.ChoiceField(label=_("SIM"), required=False, choices=())
+    sort = forms.ChoiceField(label=_("Order"), choices=SORT_CHOICES, required=False)
 
     def __init__(
         self,
@@ -125,15 +135,17 @@ class SearchForm(forms.Form):
         super().__init__(data)
         self.zone = zone
         self.region = region
-        cast(forms.ChoiceField, self.fields["device"]).choices = [("", "any device")] + [
+        cast(forms.ChoiceField, self.fields["device"]).choices = [("", gettext("any device"))] + [
             (device["id"], device["name"]) for device in devices
         ]
-        cast(forms.ChoiceField, self.fields["sim"]).choices = [("", "any SIM")] + [
+        cast(forms.ChoiceField, self.fields["sim"]).choices = [("", gettext("any SIM"))] + [
             (f"{device['id']}:{sim['id']}", f"{sim['label']} ({device['name']})")
             for device in devices
             for sim in device.get("sims", [])
         ]
-        self.fields["date_from"].help_text = f"Days are counted in your time zone ({zone.key})."
+        self.fields["date_from"].help_text = gettext(
+            "Days are counted in your time zone (%(zone)s)."
+        ) % {"zone": zone.key}
 
     def clean_phone(self) -> PhoneMatch | None:
         text = self.cleaned_data["phone"]
@@ -141,7 +153,7 @@ class SearchForm(forms.Form):
             return None
         match = phone_match(text, self.region)
         if match is None:
-            raise forms.ValidationError("A phone number needs at least one digit.")
+            raise forms.ValidationError(gettext("A phone number needs at least one digit."))
         return match
 
     def clean_sim(self) -> tuple[int, int] | None:
@@ -156,10 +168,10 @@ class SearchForm(forms.Form):
         cleaned = self.cleaned_data
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", "The last day comes before the first.")
+            self.add_error("date_to", gettext("The last day comes before the first."))
         device, sim = cleaned.get("device"), cleaned.get("sim")
         if device is not None and sim is not None and sim[0] != device:
-            self.add_error("sim", "This SIM is in another device than the one chosen.")
+            self.add_error("sim", gettext("This SIM is in another device than the one chosen."))
         return cleaned
 
     def filters(self) -> dict[str, str]:

@@ -42,10 +42,12 @@ from functools import partial
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 
 from smsadmin.keys.models import ApiKey
 from smsadmin.mirror import storing
-from smsadmin.mirror.allowance import ASKED_TO_WAIT, Allowance
+from smsadmin.mirror.allowance import ASKED_TO_WAIT, REASONS, TIME_UP, Allowance
 from smsadmin.mirror.models import KeyAccount, SyncState
 from smsadmin.mirror.walking import FULL, NEW, PAGE_SIZE, Walk
 from smsadmin.problems import problem_for
@@ -106,18 +108,34 @@ class RunReport:
 
     @property
     def sentence(self) -> str:
+        """What the run did, in the viewer's language (the command's: the site's)."""
         if self.error:
-            return f"The sync stopped: {self.error}"
+            return gettext("The sync stopped: %(error)s") % {"error": self.error}
         if self.busy:
-            return "Another sync of this account is running; its progress is shown here."
-        done = (
-            f"{self.new:,} new message{'s' if self.new != 1 else ''} mirrored, "
-            f"{self.refreshed:,} refreshed, {self.deleted:,} marked deleted "
-            f"({self.calls} upstream call{'s' if self.calls != 1 else ''})."
-        )
+            return gettext("Another sync of this account is running; its progress is shown here.")
+        counts = ngettext(
+            "%(new)s new message mirrored, %(refreshed)s refreshed, %(deleted)s marked deleted",
+            "%(new)s new messages mirrored, %(refreshed)s refreshed, %(deleted)s marked deleted",
+            self.new,
+        ) % {
+            "new": number_format(self.new, force_grouping=True),
+            "refreshed": number_format(self.refreshed, force_grouping=True),
+            "deleted": number_format(self.deleted, force_grouping=True),
+        }
+        done = ngettext(
+            "%(counts)s (%(calls)s upstream call).",
+            "%(counts)s (%(calls)s upstream calls).",
+            self.calls,
+        ) % {"counts": counts, "calls": self.calls}
         if self.paused:
-            return f"{done} Paused: {self.paused}; it goes on in about {self.wait_seconds} s."
-        return done + (" The mirror is up to date." if self.up_to_date else "")
+            return gettext("%(done)s Paused: %(reason)s; it goes on in about %(seconds)s s.") % {
+                "done": done,
+                "reason": REASONS.get(self.paused, self.paused),
+                "seconds": self.wait_seconds,
+            }
+        if self.up_to_date:
+            return gettext("%(done)s The mirror is up to date.") % {"done": done}
+        return done
 
 
 def account_link(key: ApiKey) -> KeyAccount | None:
@@ -308,7 +326,7 @@ class _Run:
 
     def _check(self) -> None:
         if self.deadline is not None and time.monotonic() >= self.deadline:
-            self.report.paused = "this step's time is up"
+            self.report.paused = TIME_UP
             self.report.wait_seconds = 1
             raise _Stop
         if reason := self.allowance.refusal():

@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
 from django.conf import settings
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from . import budget, content, reads
 from .errors import (
@@ -131,20 +133,25 @@ def _content_to_post(typed: str) -> str:
     """What to post for ``typed``, refused when upstream would store nothing or cut it."""
     rewrite = content.rewrite(typed)
     if rewrite.is_empty:
-        raise InvalidRequest("Nothing of the message is left once Sociostacks has rewritten it.")
+        raise InvalidRequest(
+            gettext("Nothing of the message is left once Sociostacks has rewritten it.")
+        )
     if rewrite.cut:
         raise InvalidRequest(
-            f"The message is {rewrite.length} characters as Sociostacks stores it; at most "
-            f"{content.MAX_STORED_CHARS} are kept, so its end would be lost."
+            gettext(
+                "The message is %(length)s characters as Sociostacks stores it; at most "
+                "%(most)s are kept, so its end would be lost."
+            )
+            % {"length": rewrite.length, "most": content.MAX_STORED_CHARS}
         )
     return rewrite.sent
 
 
 def _check_future(when: datetime) -> None:
     if when.tzinfo is None or when.utcoffset() is None:
-        raise InvalidRequest("The scheduled time needs a time zone.")
+        raise InvalidRequest(gettext("The scheduled time needs a time zone."))
     if when <= datetime.now(UTC):
-        raise InvalidRequest("The scheduled time is not in the future.")
+        raise InvalidRequest(gettext("The scheduled time is not in the future."))
 
 
 def repeated_wall_time(local: datetime) -> bool:
@@ -165,9 +172,12 @@ def scheduled_wall_time(when: datetime, zone: ZoneInfo) -> str:
     local = when.astimezone(zone)
     if repeated_wall_time(local) and local.fold == 0:
         raise InvalidRequest(
-            f"{local:%Y-%m-%d %H:%M} happens twice in {zone.key} (the clocks go back), and "
-            "Sociostacks reads it as the second time, an hour later than picked. "
-            "Pick a time outside that hour."
+            gettext(
+                "%(time)s happens twice in %(zone)s (the clocks go back), and "
+                "Sociostacks reads it as the second time, an hour later than picked. "
+                "Pick a time outside that hour."
+            )
+            % {"time": date_format(local, "SHORT_DATETIME_FORMAT"), "zone": zone.key}
         )
     return local.strftime(_SCHEDULED_FORMAT)
 
@@ -175,15 +185,17 @@ def scheduled_wall_time(when: datetime, zone: ZoneInfo) -> str:
 def _recipients(phone_numbers: Sequence[str]) -> list[str]:
     # A lone string is a Sequence[str] too, and would be sent one digit at a time.
     if isinstance(phone_numbers, str):
-        raise InvalidRequest("Recipients must be a list of phone numbers.")
+        raise InvalidRequest(gettext("Recipients must be a list of phone numbers."))
     numbers = list(dict.fromkeys(number.strip() for number in phone_numbers if number.strip()))
     if not numbers:
-        raise InvalidRequest("There are no recipients.")
+        raise InvalidRequest(gettext("There are no recipients."))
     # Upstream splits on newlines and commas: one entry must stay one recipient.
     if any("," in number or "\n" in number for number in numbers):
-        raise InvalidRequest("A phone number may not contain a comma or a line break.")
+        raise InvalidRequest(gettext("A phone number may not contain a comma or a line break."))
     if not all(_E164.fullmatch(number) for number in numbers):
-        raise InvalidRequest("Every phone number must be written as +country code and number.")
+        raise InvalidRequest(
+            gettext("Every phone number must be written as +country code and number.")
+        )
     return numbers
 
 

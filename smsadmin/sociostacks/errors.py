@@ -8,25 +8,34 @@ refuses the call before anything is sent, so it is a plain `ValueError`.
 
 from collections.abc import Sequence
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 
 class SociostacksError(Exception):
-    default_message = "The SMS service could not complete the request."
+    default_message: str | Promise = _("The SMS service could not complete the request.")
 
     def __init__(
         self, title: str = "", *, status: int | None = None, user_message: str | None = None
     ) -> None:
         self.title = title
         self.status = status
-        self.user_message = user_message or self.default_message
+        # Our explanation, in the language of whoever sees it; ``title`` stays upstream's.
+        self.user_message = user_message or str(self.default_message)
         super().__init__(title or self.user_message)
 
 
 class AuthenticationFailed(SociostacksError):
-    default_message = "The SMS service did not accept the API key. Check or replace the key."
+    default_message: str | Promise = _(
+        "The SMS service did not accept the API key. Check or replace the key."
+    )
 
 
 class ValidationRefused(SociostacksError):
-    default_message = "The SMS service refused the request as incomplete or invalid."
+    default_message: str | Promise = _(
+        "The SMS service refused the request as incomplete or invalid."
+    )
 
 
 class SenderUnavailable(SociostacksError):
@@ -37,7 +46,9 @@ class SenderUnavailable(SociostacksError):
     fields." (sociostacks-api.md, "Errors"), or, as its docs suggest, 404.
     """
 
-    default_message = "The phone or SIM chosen to send from is no longer on the account."
+    default_message: str | Promise = _(
+        "The phone or SIM chosen to send from is no longer on the account."
+    )
 
     def __init__(
         self,
@@ -53,15 +64,21 @@ class SenderUnavailable(SociostacksError):
 
 
 class PlanLimitReached(SociostacksError):
-    default_message = "The Sociostacks plan's limits are reached. Upgrade the plan or wait."
+    default_message: str | Promise = _(
+        "The Sociostacks plan's limits are reached. Upgrade the plan or wait."
+    )
 
 
 class NotFound(SociostacksError):
-    default_message = "The SMS service has no such item, or it belongs to another account."
+    default_message: str | Promise = _(
+        "The SMS service has no such item, or it belongs to another account."
+    )
 
 
 class RateLimited(SociostacksError):
-    default_message = "Too many requests to the SMS service this minute. Please wait."
+    default_message: str | Promise = _(
+        "Too many requests to the SMS service this minute. Please wait."
+    )
 
     def __init__(
         self,
@@ -76,7 +93,8 @@ class RateLimited(SociostacksError):
             title,
             status=status,
             user_message=user_message
-            or f"Too many requests to the SMS service. Try again in {retry_after} seconds.",
+            or gettext("Too many requests to the SMS service. Try again in %(seconds)s seconds.")
+            % {"seconds": retry_after},
         )
 
 
@@ -90,8 +108,11 @@ class BudgetKeptForWrites(RateLimited):
         super().__init__(
             retry_after=retry_after,
             status=None,
-            user_message="This minute's remaining Sociostacks calls are kept for sends and "
-            f"deletes. Fresh data in {retry_after} seconds.",
+            user_message=gettext(
+                "This minute's remaining Sociostacks calls are kept for sends and "
+                "deletes. Fresh data in %(seconds)s seconds."
+            )
+            % {"seconds": retry_after},
         )
 
 
@@ -103,7 +124,9 @@ class UpstreamUnavailable(SociostacksError):
     ``waited`` the seconds allowed for the answer of a call that timed out.
     """
 
-    default_message = "The SMS service is not answering right now. Try again shortly."
+    default_message: str | Promise = _(
+        "The SMS service is not answering right now. Try again shortly."
+    )
 
     def __init__(
         self,
@@ -122,7 +145,7 @@ class UpstreamUnavailable(SociostacksError):
 
 
 class UnreadableResponse(SociostacksError):
-    default_message = "The SMS service sent an answer smsadmin could not read."
+    default_message: str | Promise = _("The SMS service sent an answer smsadmin could not read.")
 
 
 class PartialSendError(SociostacksError):
@@ -147,10 +170,15 @@ class PartialSendError(SociostacksError):
         super().__init__(
             cause.title,
             status=cause.status,
-            user_message=(
-                f"Only part of the send went out: {len(self.sent_numbers)} recipients were "
-                f"sent, {len(self.unsent_numbers)} were not ({cause.user_message})"
-            ),
+            user_message=gettext(
+                "Only part of the send went out: %(sent)s recipients were "
+                "sent, %(unsent)s were not (%(cause)s)"
+            )
+            % {
+                "sent": len(self.sent_numbers),
+                "unsent": len(self.unsent_numbers),
+                "cause": cause.user_message,
+            },
         )
 
 

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from smsadmin.accounts.otp_devices import (
     APP_DEVICE_HOLDS,
@@ -22,7 +23,7 @@ ENCRYPTED: tuple[tuple[type[models.Model], str, str, str], ...] = (
 
 
 class Command(BaseCommand):
-    help = (
+    help = gettext_lazy(  # type: ignore[assignment]
         "Re-encrypt every stored API key, two-factor secret and recovery code with the first "
         "key of SMSADMIN_ENCRYPTION_KEYS. "
         "Safe to re-run; stops without changing anything at a key it cannot decrypt."
@@ -42,8 +43,13 @@ class Command(BaseCommand):
             else:
                 attempt.add(reencrypted=reencrypted, unchanged=unchanged)
         if failure is not None:
-            raise CommandError(f"{failure} Nothing was changed.") from failure
-        self.stdout.write(f"re-encrypted {reencrypted}, unchanged {unchanged}")
+            raise CommandError(
+                gettext("%(failure)s Nothing was changed.") % {"failure": failure}
+            ) from failure
+        self.stdout.write(
+            gettext("re-encrypted %(reencrypted)s, unchanged %(unchanged)s")
+            % {"reencrypted": reencrypted, "unchanged": unchanged}
+        )
 
     def rotate(self) -> tuple[int, int]:
         """Counts of (re-encrypted, already under the first key); all rows or none."""

@@ -15,6 +15,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
@@ -28,7 +29,7 @@ DEFAULT_WAIT = 60
 
 
 class Command(BaseCommand):
-    help = "Copy the messages of every API key's account into the local mirror."
+    help = gettext_lazy("Copy the messages of every API key's account into the local mirror.")  # type: ignore[assignment]
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -37,25 +38,32 @@ class Command(BaseCommand):
             action="append",
             dest="key_ids",
             metavar="ID",
-            help="Only the account this ApiKey id opens; repeat for several.",
+            help=gettext("Only the account this ApiKey id opens; repeat for several."),
         )
         parser.add_argument(
             "--wait",
             type=int,
             default=DEFAULT_WAIT,
             metavar="SECONDS",
-            help="Wait out a budget pause this short and go on (default %(default)s; 0: never).",
+            help=gettext(
+                "Wait out a budget pause this short and go on (default %(default)s; 0: never)."
+            ),
         )
 
     def handle(self, *args, key_ids: list[int] | None, wait: int, **options):
         if wait < 0:
-            raise CommandError("--wait cannot be negative.")
+            raise CommandError(gettext("--wait cannot be negative."))
         if key_ids:
             missing = set(key_ids) - set(
                 ApiKey.objects.filter(pk__in=key_ids).values_list("pk", flat=True)
             )
             if missing:
-                raise CommandError(f"No API key with id {', '.join(map(str, sorted(missing)))}.")
+                raise CommandError(
+                    ngettext(
+                        "No API key with id %(ids)s.", "No API keys with ids %(ids)s.", len(missing)
+                    )
+                    % {"ids": ", ".join(map(str, sorted(missing)))}
+                )
         record(Action.SYNC_STARTED, details={"keys": key_ids or "all"})
         keys = ApiKey.objects.in_service().order_by("id")
         if key_ids:
@@ -70,7 +78,9 @@ class Command(BaseCommand):
             pause = max([1, *(report.wait_seconds for report in waiting)])
             if not waiting or pause > wait:
                 break
-            self.stdout.write(f"Waiting {pause} s for the budget, then going on.")
+            self.stdout.write(
+                gettext("Waiting %(seconds)s s for the budget, then going on.") % {"seconds": pause}
+            )
             time.sleep(pause)
             close_old_connections()
             accounts = [report.account_id for report in waiting]
@@ -84,10 +94,20 @@ class Command(BaseCommand):
     def _run(self, keys) -> list[sync.RunReport]:
         reports = sync.run_all(keys, holder=HOLDER)
         for report in reports:
-            name = f"account {report.account_id}" if report.account_id else "a key"
-            if report.account_name:
-                name += f" ({report.account_name})"
-            self.stdout.write(f"{name}: {report.sentence}")
+            values = {
+                "id": report.account_id,
+                "name": report.account_name,
+                "sentence": report.sentence,
+            }
+            if report.account_id and report.account_name:
+                line = gettext("account %(id)s (%(name)s): %(sentence)s") % values
+            elif report.account_id:
+                line = gettext("account %(id)s: %(sentence)s") % values
+            elif report.account_name:
+                line = gettext("a key (%(name)s): %(sentence)s") % values
+            else:
+                line = gettext("a key: %(sentence)s") % values
+            self.stdout.write(line)
         return reports
 
     def _finished(self, reports: list[sync.RunReport]) -> None:
