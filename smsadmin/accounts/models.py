@@ -34,13 +34,13 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
         max_length=64,
         blank=True,
         validators=[validate_time_zone],
-        help_text="Times are shown and entered in this zone. Empty: the server's zone.",
+        help_text=_("Times are shown and entered in this zone. Empty: the server's zone."),
     )
     phone_region = models.CharField(
-        "phone region",
+        _("phone region"),
         max_length=2,
         blank=True,
-        help_text="Two-letter country code for numbers typed without +, e.g. DE.",
+        help_text=_("Two-letter country code for numbers typed without +, e.g. DE."),
     )
     default_device_id = models.PositiveIntegerField(null=True, blank=True)
     default_sim_id = models.PositiveIntegerField("default SIM", null=True, blank=True)
