@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.urls import reverse
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext
 
 from smsadmin.keys.crypto import KeyDecryptionError
 from smsadmin.observability import current_request_id
@@ -46,18 +48,32 @@ class Problem:
     request_id: str = field(default_factory=_this_request)
 
 
-def _seconds(value: float) -> str:
-    return f"{value:g} second{'s' if value != 1 else ''}"
+def _number(value: int) -> str:
+    """A count as the language writes it: 1,234 in English, 1.234 in German."""
+    return number_format(value, force_grouping=True)
+
+
+def _quoted(text: str) -> str:
+    """Upstream's own words (an error title), quoted as they came: never translated."""
+    return f"“{text}”"
 
 
 def unavailable(error: UpstreamUnavailable) -> str:
     """What happened, in the words a person can act on: an error answer is not "unreachable"."""
     if error.status is not None:
-        return f"Sociostacks answered with an error (HTTP {error.status})"
+        return gettext("Sociostacks answered with an error (HTTP %(status)s)") % {
+            "status": error.status
+        }
     if error.timed_out:
-        waited = f" within {_seconds(error.waited)}" if error.waited else " in time"
-        return f"Sociostacks did not answer{waited}"
-    return "Sociostacks could not be reached"
+        if error.waited:
+            return ngettext(
+                "Sociostacks did not answer within %(seconds)s second",
+                "Sociostacks did not answer within %(seconds)s seconds",
+                # A whole number picks the plural form; 2.5 is "seconds" in every language here.
+                1 if error.waited == 1 else 2,
+            ) % {"seconds": f"{error.waited:g}"}
+        return gettext("Sociostacks did not answer in time")
+    return gettext("Sociostacks could not be reached")
 
 
 def problem_for(error: SociostacksError | InvalidRequest) -> Problem:
@@ -65,37 +81,56 @@ def problem_for(error: SociostacksError | InvalidRequest) -> Problem:
         return Problem(str(error))
     if isinstance(error, AuthenticationFailed):
         return Problem(
-            "Sociostacks refused the API key in use: it may be wrong, disabled, or its plan "
-            "has no API access.",
+            gettext(
+                "Sociostacks refused the API key in use: it may be wrong, disabled, or its plan "
+                "has no API access."
+            ),
             fix_url=reverse("keys:list"),
-            fix_label="Check your API keys",
+            fix_label=gettext("Check your API keys"),
         )
     if isinstance(error, RateLimited):
         return Problem(
-            f"The team's Sociostacks budget of requests for this minute is spent. "
-            f"Fresh data can be fetched again in {error.retry_after} seconds.",
+            ngettext(
+                "The team's Sociostacks budget of requests for this minute is spent. "
+                "Fresh data can be fetched again in %(seconds)s second.",
+                "The team's Sociostacks budget of requests for this minute is spent. "
+                "Fresh data can be fetched again in %(seconds)s seconds.",
+                error.retry_after,
+            )
+            % {"seconds": error.retry_after},
             can_retry=True,
         )
     if isinstance(error, UpstreamUnavailable):
         return Problem(
-            f"{unavailable(error)}. Nothing was changed. Try again in a moment.",
+            gettext("%(what_happened)s. Nothing was changed. Try again in a moment.")
+            % {"what_happened": unavailable(error)},
             can_retry=True,
             address=error.address,
         )
     if isinstance(error, UnreadableResponse):
         return Problem(
-            "Sociostacks sent an answer we could not read (it may be having trouble). "
-            "Try again in a moment.",
+            gettext(
+                "Sociostacks sent an answer we could not read (it may be having trouble). "
+                "Try again in a moment."
+            ),
             can_retry=True,
         )
     if isinstance(error, SenderUnavailable):
-        return Problem("Sociostacks says the phone or SIM chosen is no longer on the account.")
+        return Problem(
+            gettext("Sociostacks says the phone or SIM chosen is no longer on the account.")
+        )
     if isinstance(error, PlanLimitReached):
-        return Problem("Your Sociostacks plan's limits are reached. Upgrade the plan or wait.")
+        return Problem(
+            gettext("Your Sociostacks plan's limits are reached. Upgrade the plan or wait.")
+        )
     if isinstance(error, ValidationRefused):
-        return Problem(f"Sociostacks refused the request as incomplete: {error.title}")
+        # Upstream's title is data: shown as it came, in its own language.
+        return Problem(
+            gettext("Sociostacks refused the request as incomplete: %(upstream_title)s")
+            % {"upstream_title": _quoted(error.title) if error.title else ""}
+        )
     if isinstance(error, NotFound):
-        return Problem("Sociostacks has no such item, or it belongs to another account.")
+        return Problem(gettext("Sociostacks has no such item, or it belongs to another account."))
     return Problem(error.user_message)
 
 
@@ -116,19 +151,45 @@ def sender_gone(
     device = next((d for d in devices or () if d.id == device_id), None)
     sim = device and next((s for s in device.sims if s.subscription_id == sim_id), None)
     if devices is not None and listed_now and device is None:
-        others = ", ".join(f"“{d.name or f'Device #{d.id}'}”" for d in devices if d.sims)
-        rest = f"Phones still on the account: {others}." if others else "No phone is left on it."
+        others = ", ".join(
+            f"“{d.name or gettext('Device #%(id)s') % {'id': d.id}}”" for d in devices if d.sims
+        )
+        if others:
+            return Problem(
+                gettext(
+                    "The phone “%(phone)s” is no longer on the Sociostacks account. "
+                    "Phones still on the account: %(others)s."
+                )
+                % {"phone": device_label, "others": others}
+            )
         return Problem(
-            f"The phone “{device_label}” is no longer on the Sociostacks account. {rest}"
+            gettext(
+                "The phone “%(phone)s” is no longer on the Sociostacks account. "
+                "No phone is left on it."
+            )
+            % {"phone": device_label}
         )
     if device is not None and listed_now and sim is None:
         left = ", ".join(f"“{s.label}”" for s in device.sims)
-        rest = f"It still has {left}." if left else "It has no SIM left; choose another phone."
-        return Problem(f"The SIM “{sim_label}” is no longer in “{device_label}”. {rest}")
+        if left:
+            return Problem(
+                gettext("The SIM “%(sim)s” is no longer in “%(phone)s”. It still has %(left)s.")
+                % {"sim": sim_label, "phone": device_label, "left": left}
+            )
+        return Problem(
+            gettext(
+                "The SIM “%(sim)s” is no longer in “%(phone)s”. "
+                "It has no SIM left; choose another phone."
+            )
+            % {"sim": sim_label, "phone": device_label}
+        )
     return Problem(
-        f"Sociostacks refused “{device_label} · {sim_label}” as no longer available: the phone "
-        "or its SIM was just removed, or the list of phones is not up to date yet. "
-        "Choose the phone and SIM again."
+        gettext(
+            "Sociostacks refused “%(phone)s · %(sim)s” as no longer available: the phone "
+            "or its SIM was just removed, or the list of phones is not up to date yet. "
+            "Choose the phone and SIM again."
+        )
+        % {"phone": device_label, "sim": sim_label}
     )
 
 
@@ -136,12 +197,24 @@ def unconfirmed_send(*, accepted: int, confirmed: int, list_url: str) -> Problem
     """A send Sociostacks accepted without listing every message it made: say only what is known."""
     unknown = accepted - confirmed
     return Problem(
-        f"Sociostacks accepted all {accepted:,} numbers, but listed the messages of only "
-        f"{confirmed:,}. For the other {unknown:,} it is not known how many messages were "
-        "created; most likely all of them were. Check the message list before sending to "
-        "these numbers again.",
+        ngettext(
+            "Sociostacks accepted all %(accepted)s numbers, but listed the messages of only "
+            "%(confirmed)s. For the other %(unknown)s it is not known how many messages were "
+            "created; most likely all of them were. Check the message list before sending to "
+            "this number again.",
+            "Sociostacks accepted all %(accepted)s numbers, but listed the messages of only "
+            "%(confirmed)s. For the other %(unknown)s it is not known how many messages were "
+            "created; most likely all of them were. Check the message list before sending to "
+            "these numbers again.",
+            unknown,
+        )
+        % {
+            "accepted": _number(accepted),
+            "confirmed": _number(confirmed),
+            "unknown": _number(unknown),
+        },
         fix_url=list_url,
-        fix_label="Open the message list",
+        fix_label=gettext("Open the message list"),
     )
 
 
@@ -150,27 +223,41 @@ def stored_text_notes(rewrite: Rewrite) -> list[str]:
     notes = []
     if rewrite.tags:
         tags = " ".join(rewrite.tags[:5]) + (" …" if len(rewrite.tags) > 5 else "")
-        notes.append(f"Sociostacks removes what looks like HTML tags: {tags}")
+        notes.append(
+            gettext("Sociostacks removes what looks like HTML tags: %(tags)s") % {"tags": tags}
+        )
     if rewrite.lone_angle:
         lost = (
             rewrite.lone_angle if len(rewrite.lone_angle) <= 60 else rewrite.lone_angle[:60] + "…"
         )
         notes.append(
-            f"Sociostacks removes everything from a “<” that no “>” follows, so “{lost}” "
-            f"would not be sent. Replacing “<” with “{LESS_THAN_STANDIN}” keeps it."
+            gettext(
+                "Sociostacks removes everything from a “<” that no “>” follows, so “%(lost)s” "
+                "would not be sent. Replacing “<” with “%(standin)s” keeps it."
+            )
+            % {"lost": lost, "standin": LESS_THAN_STANDIN}
         )
     if rewrite.typography:
         changed = ", ".join(rewrite.typography)
-        notes.append(f"Sociostacks turns {changed} into plain quotes, hyphens or dots.")
+        notes.append(
+            gettext("Sociostacks turns %(changed)s into plain quotes, hyphens or dots.")
+            % {"changed": changed}
+        )
     if rewrite.zero_width:
         notes.append(
-            f"Sociostacks drops {rewrite.zero_width} invisible zero-width "
-            f"character{'s' if rewrite.zero_width != 1 else ''}."
+            ngettext(
+                "Sociostacks drops %(count)s invisible zero-width character.",
+                "Sociostacks drops %(count)s invisible zero-width characters.",
+                rewrite.zero_width,
+            )
+            % {"count": rewrite.zero_width}
         )
     if rewrite.spacing_changed:
         notes.append(
-            "Sociostacks makes runs of spaces one space and removes spaces at the start, "
-            "at the end and around line breaks."
+            gettext(
+                "Sociostacks makes runs of spaces one space and removes spaces at the start, "
+                "at the end and around line breaks."
+            )
         )
     return notes
 
@@ -178,43 +265,81 @@ def stored_text_notes(rewrite: Rewrite) -> list[str]:
 # --- Input the site refuses before asking anyone ----------------------------
 
 
+def _day(day: date) -> str:
+    # The short "1 Jan 1970" of a hint, with the month in the reader's language.
+    return date_format(day, gettext("j M Y"))
+
+
 def day_out_of_range(first: date, last: date) -> str:
-    return f"Pick a day between {first:%-d %b %Y} and {last:%-d %b %Y}."
+    return gettext("Pick a day between %(first)s and %(last)s.") % {
+        "first": _day(first),
+        "last": _day(last),
+    }
 
 
 def not_a_message_id(text: str) -> str:
-    return f"“{text}” is not a message id: Sociostacks numbers its messages from 1 up."
+    return gettext(
+        "“%(text)s” is not a message id: Sociostacks numbers its messages from 1 up."
+    ) % {"text": text}
 
 
 # --- The team's budget, for actions on many messages -------------------------
 
 
 def too_many_to_delete_now(asked: int, allowed: int) -> str:
-    left = f"only {allowed}" if allowed else "none"
+    values = {"asked": _number(asked), "allowed": _number(allowed)}
+    if allowed:
+        return (
+            ngettext(
+                "Deleting %(asked)s messages takes %(asked)s Sociostacks calls, and the team's "
+                "budget has only %(allowed)s left this minute, so they are deleted as a job, paced "
+                "within the key's budget: you may leave the page, and cancel the job from the Jobs "
+                "page.",
+                "Deleting %(asked)s messages takes %(asked)s Sociostacks calls, and the team's "
+                "budget has only %(allowed)s left this minute, so they are deleted as a job, paced "
+                "within the key's budget: you may leave the page, and cancel the job from the Jobs "
+                "page.",
+                asked,
+            )
+            % values
+        )
     return (
-        f"Deleting {asked:,} messages takes {asked:,} Sociostacks calls, and the team's "
-        f"budget has {left} left this minute, so they are deleted as a job, paced within "
-        "the key's budget: you may leave the page, and cancel the job from the Jobs page."
+        ngettext(
+            "Deleting %(asked)s messages takes %(asked)s Sociostacks calls, and the team's "
+            "budget has none left this minute, so they are deleted as a job, paced within "
+            "the key's budget: you may leave the page, and cancel the job from the Jobs page.",
+            "Deleting %(asked)s messages takes %(asked)s Sociostacks calls, and the team's "
+            "budget has none left this minute, so they are deleted as a job, paced within "
+            "the key's budget: you may leave the page, and cancel the job from the Jobs page.",
+            asked,
+        )
+        % values
     )
 
 
 def budget_ran_out(retry_after: int) -> str:
-    return (
+    return ngettext(
         "the team's Sociostacks budget for this minute ran out before its turn, so it was "
-        f"not tried. Select it again in {retry_after} seconds."
-    )
+        "not tried. Select it again in %(seconds)s second.",
+        "the team's Sociostacks budget for this minute ran out before its turn, so it was "
+        "not tried. Select it again in %(seconds)s seconds.",
+        retry_after,
+    ) % {"seconds": retry_after}
 
 
 def send_outcome_unknown(status: int | None) -> str:
     """After a send that may have been carried out: never "nothing was changed"."""
     if status is None or status == 504:
-        answered = "Sociostacks did not answer in time"
-    else:
-        answered = f"Sociostacks (or a proxy in front of it) answered HTTP {status}"
-    return (
-        f"{answered}, so it is not known whether the messages were created: they may or "
-        "may not have been. Check the message list before you send again."
-    )
+        return gettext(
+            "Sociostacks did not answer in time, so it is not known whether the messages were "
+            "created: they may or may not have been. Check the message list before you send "
+            "again."
+        )
+    return gettext(
+        "Sociostacks (or a proxy in front of it) answered HTTP %(status)s, so it is not known "
+        "whether the messages were created: they may or may not have been. Check the message "
+        "list before you send again."
+    ) % {"status": status}
 
 
 def send_failed(error: SociostacksError | InvalidRequest, *, outcome_unknown: bool) -> Problem:
@@ -223,7 +348,7 @@ def send_failed(error: SociostacksError | InvalidRequest, *, outcome_unknown: bo
         return Problem(
             send_outcome_unknown(getattr(error, "status", None)),
             fix_url=reverse("sms:list"),
-            fix_label="Open the message list",
+            fix_label=gettext("Open the message list"),
         )
     return problem_for(error)
 
@@ -234,51 +359,71 @@ _KEY_UNREACHABLE = (UpstreamUnavailable, UnreadableResponse, RateLimited)
 
 def key_refused(error: SociostacksError | KeyDecryptionError, consequence: str) -> str:
     """Why a key could not be checked or used, then ``consequence`` (what did not happen)."""
+    values = {"consequence": consequence}
     if isinstance(error, KeyDecryptionError):
         return (
-            "This key can no longer be decrypted with the site's encryption keys, so it "
-            f"cannot be used. Replace it with the key from your Sociostacks account. {consequence}"
+            gettext(
+                "This key can no longer be decrypted with the site's encryption keys, so it "
+                "cannot be used. Replace it with the key from your Sociostacks account. "
+                "%(consequence)s"
+            )
+            % values
         )
     if isinstance(error, AuthenticationFailed):
         return (
-            "Sociostacks refused this key: it is wrong, was revoked, or its plan has no API "
-            f"access. {consequence}"
+            gettext(
+                "Sociostacks refused this key: it is wrong, was revoked, or its plan has no API "
+                "access. %(consequence)s"
+            )
+            % values
         )
     if isinstance(error, UpstreamUnavailable):
-        return (
-            f"{unavailable(error)}, so the key could not be checked. {consequence} "
+        return gettext(
+            "%(what_happened)s, so the key could not be checked. %(consequence)s "
             "Try again in a moment."
-        )
+        ) % {**values, "what_happened": unavailable(error)}
     if isinstance(error, _KEY_UNREACHABLE):
-        return (
-            f"Sociostacks could not be reached to check the key. {consequence} {error.user_message}"
-        )
-    return f"Sociostacks did not confirm the key. {consequence} {error.user_message}"
+        return gettext(
+            "Sociostacks could not be reached to check the key. %(consequence)s %(explanation)s"
+        ) % {**values, "explanation": error.user_message}
+    return gettext("Sociostacks did not confirm the key. %(consequence)s %(explanation)s") % {
+        **values,
+        "explanation": error.user_message,
+    }
 
 
-NO_KEY_FOR_DEVICES = "Add an API key on the keys page to choose a default phone and SIM."
-KEY_UNDECRYPTABLE_FOR_DEVICES = (
+NO_KEY_FOR_DEVICES = gettext_lazy(
+    "Add an API key on the keys page to choose a default phone and SIM."
+)
+KEY_UNDECRYPTABLE_FOR_DEVICES = gettext_lazy(
     "Your active API key can no longer be decrypted, so your phones cannot be listed. "
     "Replace the key on the keys page."
 )
 
 
 def devices_not_loaded(error: SociostacksError) -> str:
-    return (
+    return gettext(
         "Your phones could not be loaded from Sociostacks, so the default phone and SIM "
-        f"cannot be changed right now. {error.user_message}"
-    )
+        "cannot be changed right now. %(explanation)s"
+    ) % {"explanation": error.user_message}
 
 
 def too_many_to_check_live(entries: int, file_name: str) -> str:
-    what = f"{file_name} is too large" if file_name else f"{entries:,} entries are too many"
-    return (
-        f"{what} to check while you type. Every number is checked when you press Review, "
-        "before anything is sent."
-    )
+    if file_name:
+        return gettext(
+            "%(file_name)s is too large to check while you type. Every number is checked when "
+            "you press Review, before anything is sent."
+        ) % {"file_name": file_name}
+    return ngettext(
+        "%(entries)s entry is too many to check while you type. Every number is checked when "
+        "you press Review, before anything is sent.",
+        "%(entries)s entries are too many to check while you type. Every number is checked "
+        "when you press Review, before anything is sent.",
+        entries,
+    ) % {"entries": _number(entries)}
 
 
-SIGN_IN_THROTTLED = (
+SIGN_IN_THROTTLED = gettext_lazy(
     "This account had too many wrong passwords in the last hour from browsers it was never "
     "used on, so signing in from this browser is paused and the password was not checked. "
     "Browsers that signed in to it before still work. Try again within the hour, or ask "
@@ -287,11 +432,13 @@ SIGN_IN_THROTTLED = (
 
 
 # The worker sending this was stopped mid-call (a crash, a restart): upstream
-# may have created the messages or not, and cannot be asked.
-WORKER_DIED_MID_SEND = (
+# may have created the messages or not, and cannot be asked. Both sentences are
+# stored with the job (in English, the worker has no reader): the page showing
+# them translates them then, with gettext() of the stored text.
+WORKER_DIED_MID_SEND = gettext_noop(
     "The worker sending this stopped before Sociostacks answered, so it is not known "
     "whether these messages were created: they may or may not have been. Check the "
     "message list before you send them again; smsadmin will not resend them on its own."
 )
 
-JOB_KEY_GONE = "The API key this job spends was deleted, so the job stopped."
+JOB_KEY_GONE = gettext_noop("The API key this job spends was deleted, so the job stopped.")

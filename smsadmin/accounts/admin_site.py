@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django_otp.admin import OTPAdminSite
 
 from smsadmin.accounts import twofactor
@@ -41,7 +42,7 @@ class TwoFactorAdminSite(OTPAdminSite):
             else:
                 step = "twofactor_setup"
                 messages.info(
-                    request, "The Django admin needs two-factor sign-in: set it up first."
+                    request, gettext("The Django admin needs two-factor sign-in: set it up first.")
                 )
             return redirect(f"{reverse(step)}?{urlencode({'next': next_url})}")
         record(

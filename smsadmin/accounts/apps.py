@@ -1,12 +1,13 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.core import checks
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "smsadmin.accounts"
     label = "accounts"
-    verbose_name = "People and roles"
+    verbose_name = _("People and roles")
 
     def ready(self) -> None:
         from smsadmin.accounts import signals  # noqa: F401  (connects audit receivers)

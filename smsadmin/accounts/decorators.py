@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 
-from smsadmin.accounts.roles import ROLE_DESCRIPTIONS, Role, has_role
+from smsadmin.accounts.roles import ROLE_DESCRIPTIONS, Role, has_role, role_label
 from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import record
@@ -25,7 +25,11 @@ def refuse(request: HttpRequest, role: Role) -> TemplateResponse:
     return TemplateResponse(
         request,
         "403.html",
-        {"needed_role": role, "role_allows": ROLE_DESCRIPTIONS[role]},
+        {
+            "needed_role": role,
+            "needed_role_label": role_label(role),
+            "role_allows": ROLE_DESCRIPTIONS[role],
+        },
         status=403,
     )
 

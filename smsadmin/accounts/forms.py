@@ -4,6 +4,7 @@ from typing import Any, cast
 
 import phonenumbers
 from django import forms
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from smsadmin.accounts import operators
 from smsadmin.accounts.models import User
@@ -13,13 +14,17 @@ from smsadmin.sociostacks.types import Device
 class OperatorForm(forms.Form):
     """Who is using a shared login: a name from the admin's list, or a typed one where allowed."""
 
-    operator = forms.ChoiceField(label="Who are you?", widget=forms.RadioSelect, required=False)
+    operator = forms.ChoiceField(
+        label=gettext_lazy("Who are you?"), widget=forms.RadioSelect, required=False
+    )
     operator_name = forms.CharField(
-        label="Your name",
+        label=gettext_lazy("Your name"),
         max_length=64,
         strip=True,
         required=False,
-        help_text="This login is shared by a team. Your name goes with everything you do.",
+        help_text=gettext_lazy(
+            "This login is shared by a team. Your name goes with everything you do."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
 
@@ -36,7 +41,7 @@ class OperatorForm(forms.Form):
         if not login.operators_may_type_a_name:
             del self.fields["operator_name"]
         elif names:
-            self.fields["operator_name"].label = "Not on the list? Type your name"
+            self.fields["operator_name"].label = gettext("Not on the list? Type your name")
             self.fields["operator_name"].help_text = ""
 
     @property
@@ -50,26 +55,29 @@ class OperatorForm(forms.Form):
         if typed:
             if len(typed) < 2:
                 self.add_error(
-                    "operator_name", "Type at least two characters so others can tell you apart."
+                    "operator_name",
+                    gettext("Type at least two characters so others can tell you apart."),
                 )
             cleaned["name"] = typed
         elif cleaned.get("operator"):
             cleaned["name"] = cleaned["operator"]
         elif "operator" in self.fields:
-            self.add_error("operator", "Pick your name from the list.")
+            self.add_error("operator", gettext("Pick your name from the list."))
         elif "operator_name" in self.fields:
-            self.add_error("operator_name", "Type your name.")
+            self.add_error("operator_name", gettext("Type your name."))
         else:
-            raise forms.ValidationError("No operators are listed for this login yet.")
+            raise forms.ValidationError(gettext("No operators are listed for this login yet."))
         return cleaned
 
 
 def _zone_choices() -> list[tuple[str, str]]:
-    return [("", "Server default")] + [(z, z) for z in sorted(zoneinfo.available_timezones())]
+    return [("", gettext("Server default"))] + [
+        (z, z) for z in sorted(zoneinfo.available_timezones())
+    ]
 
 
 def _device_name(device: Device) -> str:
-    return device.name or f"Phone #{device.id}"
+    return device.name or gettext("Phone #%(id)s") % {"id": device.id}
 
 
 class PreferencesForm(forms.ModelForm):
@@ -79,18 +87,22 @@ class PreferencesForm(forms.ModelForm):
     carries both ids ("device:subscription").
     """
 
-    time_zone = forms.ChoiceField(choices=_zone_choices, required=False, label="Time zone")
+    time_zone = forms.ChoiceField(
+        choices=_zone_choices, required=False, label=gettext_lazy("Time zone")
+    )
     default_device_id = forms.TypedChoiceField(
         coerce=int,
         empty_value=None,
         required=False,
-        label="Default phone",
-        help_text="Compose starts with this phone selected.",
+        label=gettext_lazy("Default phone"),
+        help_text=gettext_lazy("Compose starts with this phone selected."),
     )
     default_sim_id = forms.ChoiceField(
         required=False,
-        label="Default SIM",
-        help_text="Compose starts with this SIM selected. Picking a SIM also picks its phone.",
+        label=gettext_lazy("Default SIM"),
+        help_text=gettext_lazy(
+            "Compose starts with this SIM selected. Picking a SIM also picks its phone."
+        ),
     )
 
     class Meta:
@@ -103,7 +115,7 @@ class PreferencesForm(forms.ModelForm):
             "default_device_id",
             "default_sim_id",
         ]
-        labels = {"page_size": "Messages per page"}
+        labels = {"page_size": gettext_lazy("Messages per page")}
 
     def __init__(self, *args: Any, devices: Sequence[Device] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -112,10 +124,12 @@ class PreferencesForm(forms.ModelForm):
             del self.fields["default_sim_id"]
             return
         self._devices = {device.id: device for device in devices}
-        cast(forms.ChoiceField, self.fields["default_device_id"]).choices = [("", "No default")] + [
-            (device.id, _device_name(device)) for device in devices
-        ]
-        cast(forms.ChoiceField, self.fields["default_sim_id"]).choices = [("", "No default")] + [
+        cast(forms.ChoiceField, self.fields["default_device_id"]).choices = [
+            ("", pgettext_lazy("default phone", "No default"))
+        ] + [(device.id, _device_name(device)) for device in devices]
+        cast(forms.ChoiceField, self.fields["default_sim_id"]).choices = [
+            ("", pgettext_lazy("default SIM", "No default"))
+        ] + [
             (
                 _device_name(device),
                 [(f"{device.id}:{sim.subscription_id}", sim.label) for sim in device.sims],
@@ -133,7 +147,9 @@ class PreferencesForm(forms.ModelForm):
     def clean_phone_region(self) -> str:
         region = self.cleaned_data["phone_region"].strip().upper()
         if region and region not in phonenumbers.SUPPORTED_REGIONS:
-            raise forms.ValidationError("Use a two-letter country code, such as DE, GB or US.")
+            raise forms.ValidationError(
+                gettext("Use a two-letter country code, such as DE, GB or US.")
+            )
         return region
 
     def clean(self) -> dict:
@@ -153,7 +169,10 @@ class PreferencesForm(forms.ModelForm):
         elif chosen_device != device_id:
             self.add_error(
                 "default_sim_id",
-                f"That SIM is in {_device_name(self._devices[device_id])}, not in the phone "
-                "chosen above. Pick a SIM of that phone, or no default SIM.",
+                gettext(
+                    "That SIM is in %(phone)s, not in the phone chosen above. "
+                    "Pick a SIM of that phone, or no default SIM."
+                )
+                % {"phone": _device_name(self._devices[device_id])},
             )
         return cleaned

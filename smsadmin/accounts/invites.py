@@ -19,7 +19,9 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_noop
 
 from smsadmin.accounts.models import PasswordLink, User
 from smsadmin.audit.actions import Action
@@ -36,15 +38,23 @@ class LinkProblem(StrEnum):
     CLOSED = "closed"
 
 
+# English here; the page translates them (gettext) when it shows one.
 PROBLEM_EXPLANATIONS = {
-    LinkProblem.UNKNOWN: "This link is not one smsadmin made: it may have been cut short "
-    "or changed when it was copied. Copy the whole link again, or ask an admin for a new one.",
-    LinkProblem.EXPIRED: "This link has expired: links work for 72 hours. "
-    "Ask an admin for a new one.",
-    LinkProblem.USED: "This link has already been used, and each link works once. "
-    "If you set your password with it, sign in; if not, ask an admin for a new link.",
-    LinkProblem.CLOSED: "This link no longer works: a newer link was made for this account, "
-    "or the account was deactivated. Use the newest link, or ask an admin.",
+    LinkProblem.UNKNOWN: gettext_noop(
+        "This link is not one smsadmin made: it may have been cut short "
+        "or changed when it was copied. Copy the whole link again, or ask an admin for a new one."
+    ),
+    LinkProblem.EXPIRED: gettext_noop(
+        "This link has expired: links work for 72 hours. Ask an admin for a new one."
+    ),
+    LinkProblem.USED: gettext_noop(
+        "This link has already been used, and each link works once. "
+        "If you set your password with it, sign in; if not, ask an admin for a new link."
+    ),
+    LinkProblem.CLOSED: gettext_noop(
+        "This link no longer works: a newer link was made for this account, "
+        "or the account was deactivated. Use the newest link, or ask an admin."
+    ),
 }
 
 
@@ -133,25 +143,46 @@ def _deliver(link: PasswordLink, url: str, by: User | None) -> IssuedLink:
     person = link.user
     if not settings.SMSADMIN_EMAIL_LINKS or not person.email:
         return IssuedLink(url, link.expires_at)
-    inviter = (by.get_full_name() or by.get_username()) if by else "An admin"
-    until = f"{link.expires_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-    if link.purpose == PasswordLink.Purpose.INVITE:
-        subject = "Your smsadmin account"
-        opening = f"{inviter} made you an smsadmin account."
-    else:
-        subject = "A new smsadmin password"
-        opening = f"{inviter} asked smsadmin to let you choose a new password."
-    body = (
-        f"Hello {person.get_full_name() or person.get_username()},\n\n"
-        f"{opening} Your username is {person.get_username()}.\n\n"
-        f"Choose your password here. The link works once, until {until}:\n\n{url}\n\n"
-        "If you did not expect this, ignore it and tell your admin.\n"
-    )
+    # In the person's own language when they have one, else the site's.
+    with translation.override(person.language or settings.LANGUAGE_CODE):
+        subject, body = _email(link, url, by)
     try:
         send_mail(subject, body, None, [person.email])
     except (smtplib.SMTPException, OSError) as error:
         return IssuedLink(url, link.expires_at, email_problem=type(error).__name__)
     return IssuedLink(url, link.expires_at, emailed_to=person.email)
+
+
+def _email(link: PasswordLink, url: str, by: User | None) -> tuple[str, str]:
+    """The e-mail's subject and body, in the active language."""
+    person = link.user
+    values = {
+        "inviter": (by.get_full_name() or by.get_username()) if by else gettext("An admin"),
+        "name": person.get_full_name() or person.get_username(),
+        "username": person.get_username(),
+        "until": date_format(link.expires_at.astimezone(UTC), "SHORT_DATETIME_FORMAT"),
+        "url": url,
+    }
+    if link.purpose == PasswordLink.Purpose.INVITE:
+        subject = gettext("Your smsadmin account")
+        body = gettext(
+            "Hello %(name)s,\n\n"
+            "%(inviter)s made you an smsadmin account. Your username is %(username)s.\n\n"
+            "Choose your password here. The link works once, until %(until)s UTC:\n\n"
+            "%(url)s\n\n"
+            "If you did not expect this, ignore it and tell your admin.\n"
+        )
+    else:
+        subject = gettext("A new smsadmin password")
+        body = gettext(
+            "Hello %(name)s,\n\n"
+            "%(inviter)s asked smsadmin to let you choose a new password. "
+            "Your username is %(username)s.\n\n"
+            "Choose your password here. The link works once, until %(until)s UTC:\n\n"
+            "%(url)s\n\n"
+            "If you did not expect this, ignore it and tell your admin.\n"
+        )
+    return subject, body % values
 
 
 class LinkRefused(Exception):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django_htmx.http import HttpResponseClientRedirect
 
 from smsadmin.accounts import operators, twofactor
@@ -50,13 +51,13 @@ class SessionLifetimeMiddleware:
             seen_at = session.get(SEEN_AT_KEY, now)
             if now - seen_at > settings.SESSION_IDLE_TIMEOUT:
                 return self._expire(
-                    request, "idle", "You were signed out after a period of inactivity."
+                    request, "idle", gettext("You were signed out after a period of inactivity.")
                 )
             if now - login_at > settings.SESSION_COOKIE_AGE:
                 return self._expire(
                     request,
                     "lifetime",
-                    "Your session reached its maximum length. Please sign in again.",
+                    gettext("Your session reached its maximum length. Please sign in again."),
                 )
             if now - seen_at >= _SEEN_RESOLUTION or SEEN_AT_KEY not in session:
                 session[SEEN_AT_KEY] = now
@@ -138,8 +139,11 @@ class SharedLoginOperatorMiddleware:
                 # An admin took the name off the list: nothing more is done under it.
                 messages.info(
                     request,
-                    f"“{dropped}” is no longer on this login's list of operators. "
-                    "Say who you are to go on.",
+                    gettext(
+                        "“%(name)s” is no longer on this login's list of operators. "
+                        "Say who you are to go on."
+                    )
+                    % {"name": dropped},
                 )
             return htmx_aware_redirect(
                 request, f"{reverse('operator')}?{urlencode({'next': request.get_full_path()})}"

@@ -14,7 +14,7 @@ from smsadmin.sociostacks.reads import PAGE_SIZES
 
 def validate_time_zone(value: str) -> None:
     if value and value not in zoneinfo.available_timezones():
-        raise ValidationError(f"{value!r} is not a known time zone.")
+        raise ValidationError(_("%(zone)s is not a known time zone.") % {"zone": repr(value)})
 
 
 # django-otp ships no types, so its devices' reverse managers cannot be resolved.
@@ -26,24 +26,24 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
         def is_verified(self) -> bool: ...
 
     is_shared = models.BooleanField(
-        "shared team login",
+        _("shared team login"),
         default=False,
-        help_text="Several people use this login; each must say who they are after signing in.",
+        help_text=_("Several people use this login; each must say who they are after signing in."),
     )
     time_zone = models.CharField(
         max_length=64,
         blank=True,
         validators=[validate_time_zone],
-        help_text="Times are shown and entered in this zone. Empty: the server's zone.",
+        help_text=_("Times are shown and entered in this zone. Empty: the server's zone."),
     )
     phone_region = models.CharField(
-        "phone region",
+        _("phone region"),
         max_length=2,
         blank=True,
-        help_text="Two-letter country code for numbers typed without +, e.g. DE.",
+        help_text=_("Two-letter country code for numbers typed without +, e.g. DE."),
     )
     default_device_id = models.PositiveIntegerField(null=True, blank=True)
-    default_sim_id = models.PositiveIntegerField("default SIM", null=True, blank=True)
+    default_sim_id = models.PositiveIntegerField(_("default SIM"), null=True, blank=True)
     language = models.CharField(
         _("language"),
         max_length=8,
@@ -57,18 +57,20 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     daily_send_cap = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="Most messages this person may send per day. Empty: the site default.",
+        help_text=_("Most messages this person may send per day. Empty: the site default."),
     )
     operators_may_type_a_name = models.BooleanField(
-        "operators may type a name",
+        _("operators may type a name"),
         default=False,
-        help_text="On a shared login: besides picking a listed name, "
-        "an operator may type one that is not on the list.",
+        help_text=_(
+            "On a shared login: besides picking a listed name, "
+            "an operator may type one that is not on the list."
+        ),
     )
     session_epoch = models.PositiveIntegerField(
         default=0,
         editable=False,
-        help_text="Raised to end every session of this login at once.",
+        help_text=_("Raised to end every session of this login at once."),
     )
 
     def _get_session_auth_hash(self, secret: str | None = None) -> str:

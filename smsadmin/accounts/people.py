@@ -14,23 +14,38 @@ two admins demoting each other at the same moment cannot leave none.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext, gettext_noop
 
 from smsadmin.accounts import invites, operators, twofactor
 from smsadmin.accounts.models import Operator, PasswordLink, Team, User
-from smsadmin.accounts.roles import Role, granting_groups, has_role, roles_given
+from smsadmin.accounts.roles import Role, granting_groups, has_role, role_label, roles_given
 from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import Who, record
 
 
 class Refused(Exception):
-    """A change the rules do not allow; the message tells the admin why."""
+    """A change the rules do not allow; the message tells the admin why, in their language."""
+
+
+@dataclass(frozen=True)
+class _Reason:
+    """Why a rule refuses: recorded in English in the audit log, told translated to the admin."""
+
+    text: str  # the English sentence, marked with gettext_noop
+    values: dict[str, str] = field(default_factory=dict)
+
+    def english(self) -> str:
+        return self.text % self.values
+
+    def translated(self) -> str:
+        return gettext(self.text) % self.values
 
 
 def target_of(person: User) -> str:
@@ -50,15 +65,15 @@ def _lock_admins() -> None:
     Group.objects.select_for_update().get(name=Role.ADMIN)
 
 
-def _refuse(who: Who, action: Action, person: User, reason: str, details: dict) -> None:
+def _refuse(who: Who, action: Action, person: User, reason: _Reason, details: dict) -> None:
     record(
         action,
         who=who,
         outcome=Outcome.DENIED,
         target=target_of(person),
-        details={**details, "reason": reason},
+        details={**details, "reason": reason.english()},
     )
-    raise Refused(reason)
+    raise Refused(reason.translated())
 
 
 def _unchanged(who: Who, action: Action, target: str, details: dict) -> None:
@@ -66,22 +81,32 @@ def _unchanged(who: Who, action: Action, target: str, details: dict) -> None:
     record(action, who=who, target=target, details={**details, "changed": False})
 
 
-def _superuser_rule(who: Who, person: User) -> str:
+def _superuser_rule(who: Who, person: User) -> _Reason | None:
     if person.is_superuser and not (who.actor and who.actor.is_superuser):
-        return (
-            f"{person.username} is a superuser: only another superuser changes that account, "
-            "in the Django admin."
+        return _Reason(
+            gettext_noop(
+                "%(username)s is a superuser: only another superuser changes that account, "
+                "in the Django admin."
+            ),
+            {"username": person.username},
         )
-    return ""
+    return None
 
 
-def _last_admin_rule(person: User, what: str) -> str:
-    if not _active_admins().exclude(pk=person.pk).exists():
-        return (
-            f"{person.username} is the only admin, so {what} would leave nobody to manage "
+def _last_admin_rule(person: User, *, deactivating: bool) -> _Reason | None:
+    if _active_admins().exclude(pk=person.pk).exists():
+        return None
+    if deactivating:
+        text = gettext_noop(
+            "%(username)s is the only admin, so deactivating them would leave nobody to manage "
             "people and team keys. Give someone else the admin role first."
         )
-    return ""
+    else:
+        text = gettext_noop(
+            "%(username)s is the only admin, so taking the admin role away would leave nobody "
+            "to manage people and team keys. Give someone else the admin role first."
+        )
+    return _Reason(text, {"username": person.username})
 
 
 # --- Reading --------------------------------------------------------------------------
@@ -96,6 +121,11 @@ class PersonRow:
     teams: list[str]
     two_factor: str  # "on", "off" or "missing" (required but not set up)
     open_link: PasswordLink | None
+
+    @property
+    def role_labels(self) -> list[str]:
+        """The roles as the reader's language names them."""
+        return [role_label(role) for role in self.roles]
 
     @property
     def status(self) -> str:
@@ -229,11 +259,13 @@ def change_roles(who: Who, person: User, roles: Iterable[Role]) -> bool:
         refusal = _superuser_rule(who, person)
         demoted = Role.ADMIN in before and Role.ADMIN not in after and not person.is_superuser
         if not refusal and demoted:
-            refusal = _last_admin_rule(person, "taking the admin role away")
+            refusal = _last_admin_rule(person, deactivating=False)
             if not refusal and person == who.actor:
-                refusal = (
-                    "You cannot take away your own admin role, so you do not lock yourself out "
-                    "by mistake: another admin can."
+                refusal = _Reason(
+                    gettext_noop(
+                        "You cannot take away your own admin role, so you do not lock yourself "
+                        "out by mistake: another admin can."
+                    )
                 )
         if not refusal and before != after:
             role_groups = Group.objects.filter(name__in=[role.value for role in Role])
@@ -263,9 +295,9 @@ def deactivate(who: Who, person: User) -> bool:
         person.refresh_from_db()
         refusal = _superuser_rule(who, person)
         if not refusal and person == who.actor:
-            refusal = "You cannot deactivate yourself: another admin can."
+            refusal = _Reason(gettext_noop("You cannot deactivate yourself: another admin can."))
         if not refusal and person.is_active and has_role(person, Role.ADMIN):
-            refusal = _last_admin_rule(person, "deactivating them")
+            refusal = _last_admin_rule(person, deactivating=True)
         changed = not refusal and person.is_active
         if changed:
             User.objects.filter(pk=person.pk).update(
@@ -319,9 +351,11 @@ def reset_two_factor(who: Who, person: User) -> bool:
     """
     refusal = _superuser_rule(who, person)
     if not refusal and person == who.actor:
-        refusal = (
-            "Your own two-factor sign-in is changed on the Two-factor sign-in page, "
-            "with a code from your app."
+        refusal = _Reason(
+            gettext_noop(
+                "Your own two-factor sign-in is changed on the Two-factor sign-in page, "
+                "with a code from your app."
+            )
         )
     if refusal:
         _refuse(who, Action.TWO_FACTOR_RESET, person, refusal, {})
@@ -350,9 +384,16 @@ def reset_password(who: Who, person: User, *, site_url: str) -> invites.IssuedLi
     """A new set-password link for a person; the old password works until it is used."""
     refusal = _superuser_rule(who, person)
     if not refusal and not person.is_active:
-        refusal = f"{person.username} is deactivated: reactivate them first."
+        refusal = _Reason(
+            gettext_noop("%(username)s is deactivated: reactivate them first."),
+            {"username": person.username},
+        )
     if not refusal and person.is_shared:
-        refusal = "A shared login has no one person to send a link to: set its password here."
+        refusal = _Reason(
+            gettext_noop(
+                "A shared login has no one person to send a link to: set its password here."
+            )
+        )
     if refusal:
         _refuse(who, Action.PASSWORD_LINK_ISSUED, person, refusal, {})
     issued = invites.issue(person, PasswordLink.Purpose.RESET, by=who.actor, site_url=site_url)

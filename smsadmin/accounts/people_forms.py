@@ -5,39 +5,56 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import SetPasswordMixin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from smsadmin.accounts import operators
 from smsadmin.accounts.models import Team, User
-from smsadmin.accounts.roles import ROLE_DESCRIPTIONS, Role
+from smsadmin.accounts.roles import ROLE_DESCRIPTIONS, Role, role_label
 
-_ROLE_CHOICES = [(role.value, f"{role.value}: {ROLE_DESCRIPTIONS[role]}") for role in Role]
+
+def _role_choices() -> list[tuple[str, str]]:
+    # Called when a form is made, so in the reader's language.
+    return [
+        (
+            role.value,
+            gettext("%(role)s: %(allows)s")
+            % {"role": role_label(role), "allows": ROLE_DESCRIPTIONS[role]},
+        )
+        for role in Role
+    ]
+
+
+def _role_filter_choices() -> list[tuple[str, str]]:
+    return [("", gettext("Everyone")), *[(role.value, role_label(role)) for role in Role]]
 
 
 def _roles_field() -> forms.TypedMultipleChoiceField:
     return forms.TypedMultipleChoiceField(
-        label="Roles",
-        choices=_ROLE_CHOICES,
+        label=gettext_lazy("Roles"),
+        choices=_role_choices,
         coerce=Role,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="What they may do. Without a role they can sign in and see nothing.",
+        help_text=gettext_lazy(
+            "What they may do. Without a role they can sign in and see nothing."
+        ),
     )
 
 
 def _teams_field() -> forms.ModelMultipleChoiceField:
     return forms.ModelMultipleChoiceField(
-        label="Teams",
+        label=gettext_lazy("Teams"),
         queryset=Team.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Which team keys they may use.",
+        help_text=gettext_lazy("Which team keys they may use."),
     )
 
 
 class RoleFilterForm(forms.Form):
     role = forms.ChoiceField(
-        label="Role",
-        choices=[("", "Everyone"), *[(role.value, role.value) for role in Role]],
+        label=gettext_lazy("Role"),
+        choices=_role_filter_choices,
         required=False,
     )
 
@@ -49,17 +66,21 @@ class InviteForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["username", "first_name", "last_name", "email"]
-        help_texts = {"username": "What they type to sign in: letters, digits and @.+-_ only."}
+        help_texts = {
+            "username": gettext_lazy("What they type to sign in: letters, digits and @.+-_ only.")
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
-        self.fields["email"].help_text = "The set-password link goes here when e-mail is set up."
+        self.fields["email"].help_text = gettext(
+            "The set-password link goes here when e-mail is set up."
+        )
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"]
         if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError("Someone here already has this e-mail address.")
+            raise ValidationError(gettext("Someone here already has this e-mail address."))
         return email
 
 
@@ -67,22 +88,27 @@ def _names(text: str) -> list[str]:
     names = sorted({operators.clean_name(line) for line in text.splitlines()} - {""})
     for name in names:
         if len(name) < 2 or len(name) > 64:
-            raise ValidationError(f"“{name}”: a name needs 2 to 64 characters.")
+            raise ValidationError(
+                gettext("“%(name)s”: a name needs 2 to 64 characters.") % {"name": name}
+            )
     return names
 
 
 def _operators_field() -> forms.CharField:
     return forms.CharField(
-        label="Operators",
+        label=gettext_lazy("Operators"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="One name per line. Signing in, each person picks theirs from this list.",
+        help_text=gettext_lazy(
+            "One name per line. Signing in, each person picks theirs from this list."
+        ),
     )
 
 
 def _may_type_a_name_field() -> forms.BooleanField:
     return forms.BooleanField(
-        label="Operators may also type a name that is not on the list", required=False
+        label=gettext_lazy("Operators may also type a name that is not on the list"),
+        required=False,
     )
 
 
@@ -91,8 +117,10 @@ def _check_someone_may_sign_in(form: forms.BaseForm) -> None:
     if "operators" in cleaned and not cleaned["operators"] and not cleaned.get("may_type_a_name"):
         form.add_error(
             "operators",
-            "List at least one operator, or let operators type their name: otherwise nobody "
-            "can use this login. To stop it being used, deactivate it.",
+            gettext(
+                "List at least one operator, or let operators type their name: otherwise nobody "
+                "can use this login. To stop it being used, deactivate it."
+            ),
         )
 
 
@@ -122,7 +150,9 @@ class SharedLoginForm(SetPasswordMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["username"]
-        help_texts = {"username": "What the team types to sign in, such as “front-desk”."}
+        help_texts = {
+            "username": gettext_lazy("What the team types to sign in, such as “front-desk”.")
+        }
 
     def clean_operators(self) -> list[str]:
         return _names(self.cleaned_data["operators"])
@@ -144,13 +174,15 @@ class TeamForm(forms.ModelForm):
     class Meta:
         model = Team
         fields = ["name"]
-        labels = {"name": "New team"}
-        help_texts = {"name": "Such as “Support” or “Night shift”."}
+        labels = {"name": gettext_lazy("New team")}
+        help_texts = {"name": gettext_lazy("Such as “Support” or “Night shift”.")}
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
         if name.lower() in {role.value for role in Role}:
-            raise ValidationError("That is the name of a role: pick another name for the team.")
+            raise ValidationError(
+                gettext("That is the name of a role: pick another name for the team.")
+            )
         return name
 
 
@@ -161,20 +193,23 @@ class _MembersField(forms.ModelMultipleChoiceField):
 
 class TeamMembersForm(forms.Form):
     members = _MembersField(
-        label="Members",
+        label=gettext_lazy("Members"),
         queryset=User.objects.order_by("username"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="People and shared logins who may use the team's keys.",
+        help_text=gettext_lazy("People and shared logins who may use the team's keys."),
     )
 
 
 def _member_label(person: User) -> str:
     label = person.username
     if person.get_full_name():
-        label += f" ({person.get_full_name()})"
+        label = gettext("%(username)s (%(name)s)") % {
+            "username": label,
+            "name": person.get_full_name(),
+        }
     if person.is_shared:
-        label += ", shared login"
+        label = gettext("%(member)s, shared login") % {"member": label}
     if not person.is_active:
-        label += ", deactivated"
+        label = pgettext("person status", "%(member)s, deactivated") % {"member": label}
     return label

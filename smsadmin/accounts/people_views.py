@@ -9,6 +9,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,7 +26,7 @@ from smsadmin.accounts.people_forms import (
     TeamForm,
     TeamMembersForm,
 )
-from smsadmin.accounts.roles import Role
+from smsadmin.accounts.roles import Role, role_label
 from smsadmin.audit.actions import Action
 from smsadmin.audit.recorder import Who, record
 
@@ -40,7 +41,7 @@ def _site_url(request: HttpRequest) -> str:
 def _person(user_id: int) -> people.PersonRow:
     rows = people.people(person_id=user_id)
     if not rows:
-        raise Http404("No such person.")
+        raise Http404(gettext("No such person."))
     return rows[0]
 
 
@@ -62,7 +63,12 @@ def people_list(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "accounts/people/list.html",
-        {"rows": people.people(role), "form": form, "role": role},
+        {
+            "rows": people.people(role),
+            "form": form,
+            "role": role,
+            "role_label": role_label(role) if role else "",
+        },
     )
 
 
@@ -146,7 +152,9 @@ def new_shared_login(request: HttpRequest) -> HttpResponse:
             may_type_a_name=form.cleaned_data["may_type_a_name"],
             password=form.cleaned_data["password1"],
         )
-        messages.success(request, f"The shared login {login.username} is ready.")
+        messages.success(
+            request, gettext("The shared login %(login)s is ready.") % {"login": login.username}
+        )
         return _to_person(login)
     return TemplateResponse(request, "accounts/people/shared_new.html", {"form": form})
 
@@ -166,9 +174,16 @@ def change_roles(request: HttpRequest, user_id: int) -> HttpResponse:
         messages.error(request, str(refusal))
         return _to_person(row.person)
     if changed:
-        messages.success(request, f"{row.person.username}'s roles are changed.")
+        messages.success(
+            request,
+            gettext("%(username)s's roles are changed.") % {"username": row.person.username},
+        )
     else:
-        messages.info(request, f"{row.person.username} already had exactly these roles.")
+        messages.info(
+            request,
+            gettext("%(username)s already had exactly these roles.")
+            % {"username": row.person.username},
+        )
     return _to_person(row.person)
 
 
@@ -206,9 +221,12 @@ def deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
         request,
         row.person,
         people.deactivate,
-        done=f"{row.person.username} is deactivated: signed out everywhere, "
-        "and they can no longer sign in.",
-        unchanged=f"{row.person.username} was already deactivated.",
+        done=gettext(
+            "%(username)s is deactivated: signed out everywhere, and they can no longer sign in."
+        )
+        % {"username": row.person.username},
+        unchanged=gettext("%(username)s was already deactivated.")
+        % {"username": row.person.username},
     )
 
 
@@ -220,8 +238,9 @@ def reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
         request,
         subject,
         people.reactivate,
-        done=f"{subject.username} is active again and can sign in.",
-        unchanged=f"{subject.username} was already active.",
+        done=gettext("%(username)s is active again and can sign in.")
+        % {"username": subject.username},
+        unchanged=gettext("%(username)s was already active.") % {"username": subject.username},
     )
 
 
@@ -235,9 +254,13 @@ def reset_two_factor(request: HttpRequest, user_id: int) -> HttpResponse:
         request,
         row.person,
         people.reset_two_factor,
-        done=f"{row.person.username}'s two-factor sign-in is reset: they are signed out, "
-        "and set it up again at their next sign-in where it is required.",
-        unchanged=f"{row.person.username} had no two-factor sign-in to reset.",
+        done=gettext(
+            "%(username)s's two-factor sign-in is reset: they are signed out, "
+            "and set it up again at their next sign-in where it is required."
+        )
+        % {"username": row.person.username},
+        unchanged=gettext("%(username)s had no two-factor sign-in to reset.")
+        % {"username": row.person.username},
     )
 
 
@@ -277,9 +300,9 @@ def change_operators(request: HttpRequest, user_id: int) -> HttpResponse:
         may_type_a_name=form.cleaned_data["may_type_a_name"],
     )
     if changed:
-        messages.success(request, "The operators are saved.")
+        messages.success(request, gettext("The operators are saved."))
     else:
-        messages.info(request, "The operators were already these.")
+        messages.info(request, gettext("The operators were already these."))
     return _to_person(login)
 
 
@@ -299,7 +322,9 @@ def shared_password(request: HttpRequest, user_id: int) -> HttpResponse:
             messages.error(request, str(refusal))
             return _to_person(login)
         messages.success(
-            request, f"{login.username} has a new password; everyone signed in to it is signed out."
+            request,
+            gettext("%(login)s has a new password; everyone signed in to it is signed out.")
+            % {"login": login.username},
         )
         return _to_person(login)
     return TemplateResponse(
@@ -313,7 +338,9 @@ def teams(request: HttpRequest) -> HttpResponse:
     form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         team = people.create_team(Who.from_request(request), form.cleaned_data["name"])
-        messages.success(request, f"Team {team.name} is made: now choose its members.")
+        messages.success(
+            request, gettext("Team %(team)s is made: now choose its members.") % {"team": team.name}
+        )
         return redirect("people:team", team_id=team.pk)
     return TemplateResponse(
         request,
@@ -333,9 +360,14 @@ def team(request: HttpRequest, team_id: int) -> HttpResponse:
     form = TeamMembersForm(data, initial={"members": chosen.members.all()})
     if request.method == "POST" and form.is_valid():
         if people.set_team_members(Who.from_request(request), chosen, form.cleaned_data["members"]):
-            messages.success(request, f"Team {chosen.name}'s members are saved.")
+            messages.success(
+                request, gettext("Team %(team)s's members are saved.") % {"team": chosen.name}
+            )
         else:
-            messages.info(request, f"Team {chosen.name} already had exactly these members.")
+            messages.info(
+                request,
+                gettext("Team %(team)s already had exactly these members.") % {"team": chosen.name},
+            )
         return redirect("people:team", team_id=chosen.pk)
     return TemplateResponse(
         request,
@@ -366,7 +398,11 @@ def set_password(request: HttpRequest, token: str) -> HttpResponse:
             )
         except invites.LinkRefused as refused:
             return _refused_link(request, refused.problem)
-        messages.success(request, f"Your password is set. Sign in as {person.username}.")
+        messages.success(
+            request,
+            gettext("Your password is set. Sign in as %(username)s.")
+            % {"username": person.username},
+        )
         return redirect("login")
     return TemplateResponse(
         request, "accounts/set_password.html", {"form": form, "subject": person, "link": link}
@@ -377,6 +413,6 @@ def _refused_link(request: HttpRequest, problem: invites.LinkProblem) -> Templat
     return TemplateResponse(
         request,
         "accounts/set_password_refused.html",
-        {"problem": problem, "explanation": invites.PROBLEM_EXPLANATIONS[problem]},
+        {"problem": problem, "explanation": gettext(invites.PROBLEM_EXPLANATIONS[problem])},
         status=404 if problem is invites.LinkProblem.UNKNOWN else 410,
     )

@@ -22,13 +22,13 @@ class DeviceChoices:
 def device_choices(user: User) -> DeviceChoices:
     key = active_key(user)
     if key is None:
-        return DeviceChoices(None, problems.NO_KEY_FOR_DEVICES)
+        return DeviceChoices(None, str(problems.NO_KEY_FOR_DEVICES))
     try:
         client = key.client()
         # The same read (and cache entry) as every other page that lists devices.
         cached = reads.devices(client)
     except KeyDecryptionError:
-        return DeviceChoices(None, problems.KEY_UNDECRYPTABLE_FOR_DEVICES)
+        return DeviceChoices(None, str(problems.KEY_UNDECRYPTABLE_FOR_DEVICES))
     except SociostacksError as error:
         return DeviceChoices(None, problems.devices_not_loaded(error))
     return DeviceChoices(cached.value)

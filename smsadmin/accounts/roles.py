@@ -7,6 +7,8 @@ every role and `sender` includes `viewer`. Superusers have every role.
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from smsadmin.accounts.models import User
 
@@ -18,12 +20,28 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-ROLE_DESCRIPTIONS = {
-    Role.VIEWER: "list and view messages and devices",
-    Role.SENDER: "everything a viewer may, plus compose, send, schedule, cancel and delete",
-    Role.AUDITOR: "review and export the audit log",
-    Role.ADMIN: "everything, plus team keys and people",
+# What people read for a role; the group names (Role values) stay as they are.
+ROLE_LABELS: dict[Role, Promise] = {
+    Role.VIEWER: pgettext_lazy("role", "viewer"),
+    Role.SENDER: pgettext_lazy("role", "sender"),
+    Role.AUDITOR: pgettext_lazy("role", "auditor"),
+    Role.ADMIN: pgettext_lazy("role", "admin"),
 }
+
+ROLE_DESCRIPTIONS: dict[Role, Promise] = {
+    Role.VIEWER: gettext_lazy("list and view messages and devices"),
+    Role.SENDER: gettext_lazy(
+        "everything a viewer may, plus compose, send, schedule, cancel and delete"
+    ),
+    Role.AUDITOR: gettext_lazy("review and export the audit log"),
+    Role.ADMIN: gettext_lazy("everything, plus team keys and people"),
+}
+
+
+def role_label(role: Role) -> str:
+    """The role's name as the reader's language says it."""
+    return str(ROLE_LABELS[role])
+
 
 # Which groups satisfy a role.
 _SATISFIED_BY: dict[Role, frozenset[str]] = {

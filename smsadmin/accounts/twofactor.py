@@ -22,6 +22,7 @@ from django.core.checks import CheckMessage
 from django.core.checks import Error as CheckError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticToken
 
@@ -127,11 +128,15 @@ def seconds_to_wait(device: Device) -> int:
 
 
 def wait_text(seconds: int) -> str:
-    return (
-        f"Wait {seconds} second{'s' if seconds != 1 else ''}, then enter the code your app "
-        "shows then: after a wrong code every code is refused for a moment, the right one "
-        "too, and the pause doubles with each wrong code."
-    )
+    return ngettext(
+        "Wait %(seconds)s second, then enter the code your app shows then: after a wrong code "
+        "every code is refused for a moment, the right one too, and the pause doubles with "
+        "each wrong code.",
+        "Wait %(seconds)s seconds, then enter the code your app shows then: after a wrong code "
+        "every code is refused for a moment, the right one too, and the pause doubles with "
+        "each wrong code.",
+        seconds,
+    ) % {"seconds": seconds}
 
 
 def confirm_app_device(user: User, device: AppDevice, code: str) -> list[str] | None:
@@ -209,10 +214,12 @@ def check_code(user: User, code: str) -> CodeCheck:
     if kind is AppDevice:
         return CodeCheck(
             None,
-            "That code did not match. Codes change every 30 seconds and each works once: "
-            "wait for the next one. If it keeps failing, check the time on your phone.",
+            gettext(
+                "That code did not match. Codes change every 30 seconds and each works once: "
+                "wait for the next one. If it keeps failing, check the time on your phone."
+            ),
         )
-    return CodeCheck(None, "That is not an unused recovery code for this account.")
+    return CodeCheck(None, gettext("That is not an unused recovery code for this account."))
 
 
 def verify(device: Device, code: str) -> Device | None:

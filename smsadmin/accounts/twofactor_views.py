@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp.models import Device
@@ -23,10 +24,12 @@ _FEW_RECOVERY_CODES = 3
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Code",
+        label=gettext_lazy("Code"),
         max_length=32,
         strip=True,
-        help_text="The six digits your authenticator app shows, or one of your recovery codes.",
+        help_text=gettext_lazy(
+            "The six digits your authenticator app shows, or one of your recovery codes."
+        ),
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
         ),
@@ -85,16 +88,22 @@ def setup(request: SignedInRequest) -> HttpResponse:
             )
         device.refresh_from_db()
         wait = twofactor.seconds_to_wait(device)
-        form.add_error(
-            "code",
-            "That code did not match. Scan the QR code again or type the secret, then "
-            + (
-                f"wait {wait} second{'s' if wait != 1 else ''} and enter the code the app "
-                "shows then (right after a wrong code every code is refused for a moment)."
-                if wait
-                else "enter the code the app shows now."
-            ),
-        )
+        if wait:
+            mismatch = ngettext(
+                "That code did not match. Scan the QR code again or type the secret, then "
+                "wait %(seconds)s second and enter the code the app shows then (right after "
+                "a wrong code every code is refused for a moment).",
+                "That code did not match. Scan the QR code again or type the secret, then "
+                "wait %(seconds)s seconds and enter the code the app shows then (right after "
+                "a wrong code every code is refused for a moment).",
+                wait,
+            ) % {"seconds": wait}
+        else:
+            mismatch = gettext(
+                "That code did not match. Scan the QR code again or type the secret, then "
+                "enter the code the app shows now."
+            )
+        form.add_error("code", mismatch)
         _record_refused_code(request, "setup")
     return TemplateResponse(
         request,
@@ -164,8 +173,14 @@ def _note_recovery_code_used(request: SignedInRequest) -> None:
     if left < _FEW_RECOVERY_CODES:
         messages.warning(
             request,
-            f"You signed in with a recovery code; {left} left. Each works once: "
-            "turn two-factor sign-in off and on again to get new ones.",
+            ngettext(
+                "You signed in with a recovery code; %(left)s left. Each works once: "
+                "turn two-factor sign-in off and on again to get new ones.",
+                "You signed in with a recovery code; %(left)s left. Each works once: "
+                "turn two-factor sign-in off and on again to get new ones.",
+                left,
+            )
+            % {"left": left},
         )
 
 
@@ -182,7 +197,7 @@ def disable(request: SignedInRequest) -> HttpResponse:
         if check.device is not None:
             twofactor.remove_second_factor(user)
             record(Action.TWO_FACTOR_DISABLED, request=request, target=_target(request))
-            messages.success(request, "Two-factor sign-in is off for your account.")
+            messages.success(request, gettext("Two-factor sign-in is off for your account."))
             return redirect("twofactor_setup")
         form.add_error("code", check.refusal)
         _record_refused_code(request, "turning off")

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django import template
+from django.utils.translation import gettext, ngettext
 
 register = template.Library()
 
@@ -12,9 +13,11 @@ def in_words(duration: timedelta | None) -> str:
         return ""
     minutes = max(1, round(duration.total_seconds() / 60))
     hours, minutes = divmod(minutes, 60)
-    parts = []
-    if hours:
-        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
-    if minutes:
-        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
-    return " ".join(parts)
+    hours_text = ngettext("%(hours)s hour", "%(hours)s hours", hours) % {"hours": hours}
+    minutes_text = ngettext("%(minutes)s minute", "%(minutes)s minutes", minutes) % {
+        "minutes": minutes
+    }
+    if hours and minutes:
+        # One sentence for the pair, so a language may join them its own way.
+        return gettext("%(hours)s %(minutes)s") % {"hours": hours_text, "minutes": minutes_text}
+    return hours_text if hours else minutes_text

@@ -3,6 +3,7 @@ import os
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
 
 from smsadmin.accounts.models import User
 from smsadmin.accounts.roles import Role
@@ -23,18 +24,23 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, sandbox_url: str, **options: object) -> None:
         if not settings.DEBUG:
-            raise CommandError("bootstrap_demo is for development (DEBUG=true) only.")
+            raise CommandError(gettext("bootstrap_demo is for development (DEBUG=true) only."))
         # Say what the site will really use: a claimed address it does not use misleads.
         used = settings.SOCIOSTACKS_API_URL.rstrip("/")
         if sandbox_url and sandbox_url.rstrip("/") != used:
             raise CommandError(
-                f"The site talks to {used}, not to the sandbox at {sandbox_url}: set "
-                "SOCIOSTACKS_API_URL (make run does) or remove it from .env."
+                gettext(
+                    "The site talks to %(used)s, not to the sandbox at %(sandbox)s: set "
+                    "SOCIOSTACKS_API_URL (make run does) or remove it from .env."
+                )
+                % {"used": used, "sandbox": sandbox_url}
             )
         sandbox_url = used
         password = os.environ.get("SMSADMIN_DEMO_PASSWORD", "")
         if not password:
-            raise CommandError("SMSADMIN_DEMO_PASSWORD is not set (make run writes it to .env).")
+            raise CommandError(
+                gettext("SMSADMIN_DEMO_PASSWORD is not set (make run writes it to .env).")
+            )
         user, created = User.objects.get_or_create(
             username=DEMO_USERNAME,
             defaults={"is_staff": True, "is_superuser": True, "email": "admin@example.com"},
@@ -50,7 +56,14 @@ class Command(BaseCommand):
             key.save()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo admin: username {DEMO_USERNAME!r}, password {password!r} "
-                f"(wired to the sandbox at {sandbox_url})"
+                gettext(
+                    "Demo admin: username %(username)s, password %(password)s "
+                    "(wired to the sandbox at %(sandbox)s)"
+                )
+                % {
+                    "username": repr(DEMO_USERNAME),
+                    "password": repr(password),
+                    "sandbox": sandbox_url,
+                }
             )
         )

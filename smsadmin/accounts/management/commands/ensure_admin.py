@@ -18,6 +18,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from smsadmin.accounts.models import User
 from smsadmin.accounts.roles import Role
@@ -32,21 +33,26 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         username = os.environ.get("SMSADMIN_ADMIN_USERNAME", "").strip()
         if not username:
-            self.stdout.write("SMSADMIN_ADMIN_USERNAME is not set: no admin to create.")
+            self.stdout.write(gettext("SMSADMIN_ADMIN_USERNAME is not set: no admin to create."))
             return
         if User.objects.filter(username=username).exists():
-            self.stdout.write(f"The admin {username!r} exists; left as it is.")
+            self.stdout.write(
+                gettext("The admin %(username)s exists; left as it is.")
+                % {"username": repr(username)}
+            )
             return
         password = os.environ.get("SMSADMIN_ADMIN_PASSWORD", "")
         if not password:
             raise CommandError(
-                f"SMSADMIN_ADMIN_PASSWORD is not set, so {username!r} cannot be created."
+                gettext("SMSADMIN_ADMIN_PASSWORD is not set, so %(username)s cannot be created.")
+                % {"username": repr(username)}
             )
         try:
             validate_password(password, User(username=username))
         except ValidationError as error:
             raise CommandError(
-                "SMSADMIN_ADMIN_PASSWORD is too weak: " + " ".join(error.messages)
+                gettext("SMSADMIN_ADMIN_PASSWORD is too weak: %(reasons)s")
+                % {"reasons": " ".join(error.messages)}
             ) from error
         with transaction.atomic():
             user, created = User.objects.get_or_create(
@@ -54,7 +60,10 @@ class Command(BaseCommand):
             )
             if not created:
                 # Another replica created it a moment ago.
-                self.stdout.write(f"The admin {username!r} exists; left as it is.")
+                self.stdout.write(
+                    gettext("The admin %(username)s exists; left as it is.")
+                    % {"username": repr(username)}
+                )
                 return
             user.set_password(password)
             user.save(update_fields=["password"])
@@ -66,7 +75,11 @@ class Command(BaseCommand):
                 details={"by": "ensure_admin"},
             )
             self._store_first_key(user)
-        self.stdout.write(self.style.SUCCESS(f"Created the admin {username!r}."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                gettext("Created the admin %(username)s.") % {"username": repr(username)}
+            )
+        )
 
     def _store_first_key(self, user: User) -> None:
         raw_key = os.environ.get("SMSADMIN_ADMIN_API_KEY", "").strip()

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext, gettext_noop
 
 from smsadmin.accounts.models import User
 from smsadmin.accounts.roles import Role
@@ -10,6 +11,9 @@ from smsadmin.audit.recorder import record
 class Command(BaseCommand):
     help = "Give a person a role: viewer, sender, auditor or admin."
     action = Action.ROLE_GRANTED
+    # The role is named as the command takes it (the group's name), in every language.
+    done = gettext_noop("%(role)s granted for %(username)s")
+    unchanged = gettext_noop("%(role)s granted for %(username)s (no change)")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
@@ -19,16 +23,16 @@ class Command(BaseCommand):
         try:
             user = User.objects.get(username=username)
         except User.DoesNotExist as error:
-            raise CommandError(f"No user named {username!r}.") from error
+            raise CommandError(
+                gettext("No user named %(username)s.") % {"username": repr(username)}
+            ) from error
         group = Group.objects.get(name=role)
         changed = self.change(user, group)
         record(
             self.action, target=f"user:{user.username}", details={"role": role, "changed": changed}
         )
-        verb = self.action.split()[-1]
-        self.stdout.write(
-            f"{role} {verb} for {user.username}" + ("" if changed else " (no change)")
-        )
+        said = self.done if changed else self.unchanged
+        self.stdout.write(gettext(said) % {"role": role, "username": user.username})
 
     def change(self, user: User, group: Group) -> bool:
         if user.groups.filter(pk=group.pk).exists():

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import OperationalError, connection
+from django.utils.translation import gettext
 
 # Any fixed 64-bit number works; this one spells "smsadmin" in ASCII.
 MIGRATION_LOCK_ID = int.from_bytes(b"smsadmin", "big") & 0x7FFF_FFFF_FFFF_FFFF
@@ -55,7 +56,10 @@ class Command(BaseCommand):
                 if time.monotonic() >= deadline:
                     reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
                     raise CommandError(
-                        f"The database did not answer within {wait:g} seconds ({reason})."
+                        gettext(
+                            "The database did not answer within %(seconds)s seconds (%(reason)s)."
+                        )
+                        % {"seconds": f"{wait:g}", "reason": reason}
                     ) from error
-                self.stderr.write("Waiting for the database…")
+                self.stderr.write(gettext("Waiting for the database…"))
                 time.sleep(1)
