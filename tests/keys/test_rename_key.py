@@ -76,3 +76,11 @@ def test_an_admin_renames_a_team_key(client, admin_user):
     client.post(f"/keys/{key.pk}/rename/", {"label": "Support hotline"})
     key.refresh_from_db()
     assert key.label == "Support hotline"
+
+
+def test_the_confirmation_is_in_the_person_s_language(client, viewer):
+    key = give_key(viewer, label="Old name")
+    client.force_login(viewer)
+    client.cookies["django_language"] = "de"
+    response = client.post(f"/keys/{key.pk}/rename/", {"label": "New name"}, follow=True)
+    assert "„Old name“ heißt jetzt „New name“." in response.content.decode()
