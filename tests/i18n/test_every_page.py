@@ -25,6 +25,7 @@ import json
 import os
 import re
 import time
+import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
 from html.parser import HTMLParser
@@ -70,6 +71,8 @@ SAME_EVERYWHERE = {
 UNREAD = ("script", "style", "code", "pre", "kbd", "samp", "textarea")
 READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
 WORD = re.compile(r"[^\W\d_]{2,}")
+# A character's Unicode name (compose lists those that force UCS-2): a standard name.
+UNICODE_NAME = re.compile(r"U\+[0-9A-F]{4,6}( [a-z][a-z -]*[a-z])?")
 PLACEHOLDER = re.compile(r"%(\([^)]*\))?[sdif]|\{[^}]*\}")
 OPERATOR = "Priya Patel"
 
@@ -303,6 +306,8 @@ def build_world(sandbox_url: str) -> World:
         job.title,
         form["content"],
         "Backup phones checked.",
+        # Names every language writes the same: time zones, the picker's languages.
+        *(zone for zone in zoneinfo.available_timezones() if "/" in zone),
     ]
     return World(people, values, [d for d in data if d])
 
@@ -569,6 +574,7 @@ def _same(english: Render, earlier: list[tuple[Render, dict[str, Render]]]) -> b
 
 
 def _words(text: str) -> list[str]:
+    text = UNICODE_NAME.sub(" ", text)
     for same in SAME_EVERYWHERE:
         text = re.sub(rf"(?<![\w-]){re.escape(same)}(?![\w-])", " ", text)
     return WORD.findall(text)
