@@ -50,9 +50,11 @@ from smsadmin.sms.models import SendRequest
 from smsadmin.sociostacks.client import SociostacksClient
 from tests.conftest import RAW_KEY, give_key, make_user
 
-# The renders happen once, in the module's world (see `rendered`); the mark makes
-# pytest-django set up the test database that world lives in.
-pytestmark = pytest.mark.django_db
+# The renders happen once, in the module's world (see `rendered`): the first mark
+# makes pytest-django set up the test database that world lives in, the second
+# keeps every case on one xdist worker (`make test` runs --dist loadgroup), so
+# the world is built once.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("i18n-every-page")]
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ("de", "fr", "es")
@@ -622,7 +624,8 @@ def test_no_english_is_left(rendered, name, language):
                 f"{where} [{translated.status}]:\n    " + "\n    ".join(map(repr, left))
             )
     _write_leftovers()
-    assert not problems, f"English left in {language}:\n" + "\n".join(problems)
+    if problems:
+        pytest.fail(f"English left in {language}:\n" + "\n".join(problems), pytrace=False)
 
 
 def _write_leftovers() -> None:
