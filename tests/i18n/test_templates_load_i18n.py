@@ -28,11 +28,13 @@ def test_no_template_shows_english_outside_translate():
         item for path in every_template() for item in unmarked_text(path.read_text(), _name(path))
     ]
     files = sorted({item.template for item in found})
-    assert not found, (
-        f"{len(found)} unmarked texts in {len(files)} templates "
-        "(wrap them in {% translate %} / {% blocktranslate trimmed %}, "
-        'or pass _("…") to a tag):\n' + "\n".join(map(str, found))
-    )
+    if found:
+        pytest.fail(
+            f"{len(found)} unmarked texts in {len(files)} templates "
+            "(wrap them in {% translate %} / {% blocktranslate trimmed %}, "
+            'or pass _("…") to a tag):\n' + "\n".join(map(str, found)),
+            pytrace=False,
+        )
 
 
 def test_every_template_with_words_loads_i18n():
@@ -42,7 +44,10 @@ def test_every_template_with_words_loads_i18n():
         if (uses_translation(path.read_text()) or unmarked_text(path.read_text(), _name(path)))
         and not loads_i18n(path.read_text())
     ]
-    assert not missing, "templates with text but no {% load i18n %}:\n" + "\n".join(missing)
+    if missing:
+        pytest.fail(
+            "templates with text but no {% load i18n %}:\n" + "\n".join(missing), pytrace=False
+        )
 
 
 # --- The checker itself: it finds what it must, and only that. -----------------------
