@@ -6,6 +6,7 @@ import io
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.browsing import nav_link
 from tests.e2e.compose_steps import choose_phone, open_compose
 from tests.e2e.world import Site
 
@@ -23,7 +24,7 @@ def test_an_export_is_one_click_and_re_imports_into_compose(page: Page, site: Si
     phones = {row["phone"] for row in rows if row["phone"]}
     assert phones and all(phone.startswith("'+") for phone in phones)  # the formula guard
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Compose").click()
+    nav_link(page, "Compose").click()
     page.get_by_label("Message").fill("Thanks for your message, we will call you back.")
     page.get_by_label("Or upload a CSV file").set_input_files(
         files=[{"name": "export.csv", "mimeType": "text/csv", "buffer": data}]

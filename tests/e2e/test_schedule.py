@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Dialog, Page, expect
 
+from tests.e2e.browsing import nav_link
 from tests.e2e.compose_steps import created_ids, fill_message, open_compose, review
 from tests.e2e.world import PEOPLE, SANDBOX_TIME_ZONE, Site
 
@@ -46,7 +47,7 @@ def test_it_schedules_for_tomorrow_at_nine_in_the_persons_zone_and_cancels_it(
     # Sociostacks reads the time in the account's zone, not the person's.
     assert post["scheduled_datetime"] == f"{account_time:%Y-%m-%d %H:%M}:00"
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Scheduled").click()
+    nav_link(page, "Scheduled").click()
     row = page.locator(f"#sms-{sms_id}")
     expect(row).to_be_visible()
     # The due time, in the person's zone and saying which zone that is.
