@@ -52,7 +52,7 @@ def test_a_page_of_25_messages_fits_in_one_and_a_half_screens(page: Page, mode: 
     assert_no_sideways_scroll(page)
 
 
-def test_a_cut_message_shows_its_whole_text_on_hover_and_on_its_page(page: Page, mode: Mode):
+def test_a_cut_message_shows_its_whole_text_on_hover_and_on_its_page(page: Page):
     sign_in(page, "vera")
     page.goto("/messages/")
     preview = rows(page).first.locator(".preview")
