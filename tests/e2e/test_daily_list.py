@@ -99,6 +99,25 @@ def test_on_a_phone_the_list_is_stacked_cards(page: Page, mode: Mode):
 
 
 @pytest.mark.parametrize("mode", ON_A_PHONE, ids=str)
+def test_on_a_phone_the_bar_has_one_menu_button_and_the_whole_account(page: Page, mode: Mode):
+    sign_in(page, "sam")
+    page.goto("/messages/")
+
+    expect(page.locator(".nav-wide")).to_be_hidden()
+    menu = page.get_by_text("Menu", exact=True)
+    expect(menu).to_be_visible()
+    line = page.evaluate("() => parseFloat(getComputedStyle(document.body).lineHeight) || 24")
+    assert menu.bounding_box()["height"] < 1.5 * line + 16, "the Menu button wraps"
+    account = page.locator("#working-account")
+    expect(account).to_be_visible()
+    expect(account).to_have_text(re.compile(r"^(Account|Key): \S"))
+    assert account.evaluate("a => a.scrollWidth <= a.clientWidth"), "the account is cut short"
+    box = account.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert_no_sideways_scroll(page)
+
+
+@pytest.mark.parametrize("mode", ON_A_PHONE, ids=str)
 def test_the_phone_menu_opens_without_javascript(open_page, mode: Mode):
     page = open_page(**mode.context_options, java_script_enabled=False)
     sign_in(page, "vera")
