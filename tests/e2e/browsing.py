@@ -95,6 +95,10 @@ def pick_operator(page: Page, name: str) -> None:
 
 
 def nav_link(page: Page, name: str):
+    """A link of the main navigation; on a phone the Menu button is opened first to show it."""
+    menu = page.locator("details.nav-menu")
+    if menu.locator("> summary").is_visible() and menu.get_attribute("open") is None:
+        menu.locator("> summary").click()
     return page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True)
 
 

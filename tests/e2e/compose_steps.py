@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browsing import sign_in
+from tests.e2e.browsing import nav_link, sign_in
 
 DEVICE = "Ops Pixel 8"
 # Valid mobile numbers of three countries, as people paste them.
@@ -15,7 +15,7 @@ TYPO = "+49 151 234"
 
 def open_compose(page: Page, username: str = "sam") -> None:
     sign_in(page, username)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Compose").click()
+    nav_link(page, "Compose").click()
     expect(page.get_by_role("heading", name="Compose")).to_be_visible()
 
 

@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.e2e.browsing import DESKTOP, ConsoleWatch
+from tests.e2e.modes import MODES, Mode
 from tests.e2e.world import (
     Site,
     prepare_database,
@@ -125,6 +126,18 @@ def open_page(browser: Browser, site: Site) -> Iterator[Callable[..., Page]]:
     assert not violations, "Content Security Policy violations:\n" + "\n".join(violations)
 
 
+@pytest.fixture(params=MODES, ids=str)
+def mode(request: pytest.FixtureRequest) -> Mode:
+    """Light and dark, laptop and phone: a test that takes this runs in each.
+
+    A test may narrow it with ``@pytest.mark.parametrize("mode", ON_A_PHONE, ids=str)``.
+    """
+    return request.param
+
+
 @pytest.fixture
-def page(open_page: Callable[..., Page]) -> Page:
+def page(request: pytest.FixtureRequest, open_page: Callable[..., Page]) -> Page:
+    """A page at desktop size in light mode, or in the test's ``mode`` if it takes one."""
+    if "mode" in request.fixturenames:
+        return open_page(**request.getfixturevalue("mode").context_options)
     return open_page()

@@ -3,6 +3,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.browsing import nav_link
 from tests.e2e.compose_steps import (
     DEVICE,
     E164,
@@ -13,10 +14,12 @@ from tests.e2e.compose_steps import (
     open_compose,
     review,
 )
+from tests.e2e.modes import Mode, assert_no_sideways_scroll
 from tests.e2e.world import Site
 
 pytestmark = pytest.mark.e2e
 
+SECOND_DEVICE = "Backup Galaxy A54"
 CONTENT = "Your parcel is ready for pickup until Friday. Reply STOP to opt out."
 
 
@@ -98,7 +101,7 @@ def test_a_send_that_fails_upstream_keeps_everything_that_was_typed(page: Page, 
     assert event["outcome"] == "upstream_error"
 
 
-def test_typing_a_date_or_a_time_chooses_schedule(page: Page):
+def test_typing_a_date_or_a_time_chooses_schedule(page: Page, mode: Mode):
     open_compose(page)
     expect(page.get_by_label("Send now")).to_be_checked()
 
@@ -108,3 +111,37 @@ def test_typing_a_date_or_a_time_chooses_schedule(page: Page):
     page.get_by_label("Send now").check()
     page.get_by_label("Date").fill("2031-04-30")
     expect(page.get_by_label("Schedule")).to_be_checked()
+    assert_no_sideways_scroll(page)
+
+
+def test_the_help_example_is_a_valid_number_and_the_last_phone_is_preselected(
+    page: Page, site: Site, mode: Mode
+):
+    # Alice, as nobody else here sends from the second phone and its SIM.
+    open_compose(page, "alice")
+    help_text = page.locator("#id_recipients_helptext").inner_text()
+    example = re.search(r"e\.g\. (.+)\.$", help_text)
+    assert example, help_text
+
+    page.get_by_label("Recipients").fill(example[1])
+
+    check = page.locator("#recipients-check")
+    expect(check).to_contain_text("1 valid number")
+    expect(check).not_to_contain_text("not valid")
+
+    page.get_by_label("Message").fill(CONTENT)
+    page.get_by_label("Device").select_option(label=SECOND_DEVICE)
+    sim = page.get_by_label("SIM")
+    expect(sim.locator("optgroup")).to_have_count(0)
+    expect(sim.locator("option")).to_have_count(1)  # its one SIM, chosen with it
+    chosen = sim.input_value()
+    review(page)
+    page.get_by_role("button", name="Send 1 message").click()
+    expect(page.get_by_role("heading", name="Sent")).to_be_visible()
+
+    nav_link(page, "Compose").click()
+
+    expect(page.get_by_label("Device").locator("option:checked")).to_have_text(SECOND_DEVICE)
+    expect(page.get_by_label("SIM")).to_have_value(chosen)
+    assert_no_sideways_scroll(page)
+    assert site.upstream_calls("POST /sms") == 1

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browsing import nav_link, sign_in
+from tests.e2e.modes import Mode, assert_no_sideways_scroll
 from tests.e2e.world import SPARE_KEY, Site
 
 pytestmark = pytest.mark.e2e
@@ -66,11 +67,12 @@ def test_a_wrong_key_is_refused_the_right_one_saved_never_shown_and_deleted(page
     assert site.audit_events(action="key deleted", actor_username="nina")
 
 
-def test_adding_a_key_asks_before_switching_the_account(page: Page, site: Site):
+def test_adding_a_key_asks_before_switching_the_account(page: Page, site: Site, mode: Mode):
     """Vera ends with the one key she began with, so the flow can run in any order."""
     sign_in(page, "vera")
     page.goto("/keys/")
     header = page.locator("#working-account")
+    expect(header).to_be_visible()
     before = header.inner_text()
     page.get_by_role("link", name="Add a key").click()
     page.get_by_label("Label").fill("Alpha spare")  # sorts before "Ops phones"
@@ -83,6 +85,7 @@ def test_adding_a_key_asks_before_switching_the_account(page: Page, site: Site):
         re.compile(r"Work with “Alpha spare” \(Sociostacks account .+\) instead\?")
     )
     expect(header).to_have_text(before)
+    assert_no_sideways_scroll(page, "the question")
     nav_link(page, "Messages").click()
     expect(page.locator("nav.pager .summary").first).to_contain_text("120 messages")
 
@@ -103,9 +106,10 @@ def test_adding_a_key_asks_before_switching_the_account(page: Page, site: Site):
     page.get_by_role("button", name="Delete this key").click()
     expect(page.get_by_role("status")).to_contain_text("“Alpha spare” is deleted")
     expect(header).to_have_text(before)
+    assert_no_sideways_scroll(page)
 
 
-def test_replacing_a_key_with_one_of_another_account_names_both_and_waits(page: Page):
+def test_replacing_a_key_with_one_of_another_account_names_both_and_waits(page: Page, mode: Mode):
     sign_in(page, "vera")
     page.goto("/keys/")
     page.get_by_role("button", name="Check “Ops phones” with Sociostacks").click()
@@ -122,6 +126,7 @@ def test_replacing_a_key_with_one_of_another_account_names_both_and_waits(page: 
         page.get_by_label(re.compile(r"Yes, “.+” is the account to use from now on"))
     ).to_be_visible()
     assert SPARE_KEY not in page.content()
+    assert_no_sideways_scroll(page, "the warning")
 
     page.goto("/keys/")
     expect(page.get_by_role("row", name=re.compile("Ops phones"))).to_contain_text("••••9a7e")

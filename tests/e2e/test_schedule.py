@@ -5,7 +5,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Dialog, Page, expect
 
+from tests.e2e.browsing import nav_link
 from tests.e2e.compose_steps import created_ids, fill_message, open_compose, review
+from tests.e2e.modes import Mode, assert_no_sideways_scroll
 from tests.e2e.world import PEOPLE, SANDBOX_TIME_ZONE, Site
 
 pytestmark = pytest.mark.e2e
@@ -19,7 +21,7 @@ def _tomorrow_at_nine(zone: ZoneInfo) -> datetime:
 
 
 def test_it_schedules_for_tomorrow_at_nine_in_the_persons_zone_and_cancels_it(
-    page: Page, site: Site
+    page: Page, site: Site, mode: Mode
 ):
     zone = ZoneInfo(PEOPLE["sam"].time_zone)
     due = _tomorrow_at_nine(zone)
@@ -36,6 +38,7 @@ def test_it_schedules_for_tomorrow_at_nine_in_the_persons_zone_and_cancels_it(
     expect(when).to_contain_text(f"{due:%Y-%m-%d} 09:00 in {zone.key} (your time)")
     account_time = due.astimezone(ZoneInfo(SANDBOX_TIME_ZONE))
     expect(when).to_contain_text(f"{account_time:%H:%M} in {SANDBOX_TIME_ZONE}")
+    assert_no_sideways_scroll(page, "the confirmation")
     page.get_by_role("button", name="Schedule 1 message").click()
 
     expect(page.get_by_role("heading", name="Scheduled")).to_be_visible()
@@ -46,12 +49,13 @@ def test_it_schedules_for_tomorrow_at_nine_in_the_persons_zone_and_cancels_it(
     # Sociostacks reads the time in the account's zone, not the person's.
     assert post["scheduled_datetime"] == f"{account_time:%Y-%m-%d %H:%M}:00"
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Scheduled").click()
+    nav_link(page, "Scheduled").click()
     row = page.locator(f"#sms-{sms_id}")
     expect(row).to_be_visible()
     # The due time, in the person's zone and saying which zone that is.
     expect(row.locator("td.when time")).to_have_text(f"{due:%Y-%m-%d} 09:00 {due:%Z}")
     expect(row).to_contain_text(CONTENT)
+    assert_no_sideways_scroll(page, "the Scheduled list")
 
     questions: list[str] = []
 

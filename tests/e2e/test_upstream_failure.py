@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browsing import row_ids, sign_in
+from tests.e2e.modes import Mode, assert_no_sideways_scroll
 from tests.e2e.world import Site
 
 pytestmark = pytest.mark.e2e
@@ -22,7 +23,9 @@ def _recover(site: Site) -> None:
     site.sandbox.control(fail_next={"count": 0})
 
 
-def test_an_unreachable_upstream_is_explained_and_can_be_retried(page: Page, site: Site):
+def test_an_unreachable_upstream_is_explained_and_can_be_retried(
+    page: Page, site: Site, mode: Mode
+):
     sign_in(page, "vera")
     _fail(site, "502")
 
@@ -35,6 +38,8 @@ def test_an_unreachable_upstream_is_explained_and_can_be_retried(page: Page, sit
     expect(alert).to_contain_text("Request id")
     expect(alert).not_to_contain_text("Address tried")
     expect(page.get_by_role("alert")).to_contain_text("Try again in a moment")
+    expect(alert).to_be_visible()
+    assert_no_sideways_scroll(page, "the explanation")
     event = site.audit_events(action="list", actor_username="vera")[0]
     assert event["outcome"] == "upstream_error"
 
@@ -87,7 +92,7 @@ def test_a_failed_delete_says_the_message_is_still_there(page: Page, site: Site)
     assert event["outcome"] == "upstream_error"
 
 
-def test_compose_explains_that_the_phones_could_not_be_loaded(page: Page, site: Site):
+def test_compose_explains_that_the_phones_could_not_be_loaded(page: Page, site: Site, mode: Mode):
     sign_in(page, "sam")
     _fail(site, "503")
 
@@ -95,3 +100,4 @@ def test_compose_explains_that_the_phones_could_not_be_loaded(page: Page, site: 
 
     expect(page.get_by_role("alert")).to_contain_text("The list of devices could not be loaded.")
     expect(page.get_by_label("Message")).to_be_editable()
+    assert_no_sideways_scroll(page)

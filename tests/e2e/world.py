@@ -155,6 +155,14 @@ class Site:
             ).fetchall()
         return found[0]
 
+    def forget_two_factor_setup(self, username: str) -> None:
+        """Drop a person's half-done authenticator enrolment (and its pause after wrong codes)."""
+        user_id = self.row_id("accounts_user", username=username)
+        with self._connect() as connection:
+            connection.execute(
+                "DELETE FROM accounts_appdevice WHERE user_id = ? AND confirmed = 0", (user_id,)
+            )
+
     def sent_posts(self) -> list[dict[str, str]]:
         """The form fields of the POST /sms calls the sandbox received since the last reset."""
         return self.sandbox.stats()["last_post_fields"]
