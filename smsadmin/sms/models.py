@@ -114,6 +114,13 @@ class SendRequest(models.Model):
         return f"send {self.token} by {self.user_id} ({self.state})"
 
     @property
+    def recipients_source_text(self) -> str:
+        """Where the numbers came from, in the language of this request (stored without words)."""
+        from smsadmin.sms.compose.recipients import describe_source
+
+        return describe_source(self.recipients_source)
+
+    @property
     def is_scheduled(self) -> bool:
         return self.scheduled_at is not None
 

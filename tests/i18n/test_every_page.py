@@ -25,6 +25,7 @@ import json
 import os
 import re
 import time
+import unicodedata
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
@@ -47,6 +48,7 @@ from smsadmin.jobs.models import Job
 from smsadmin.jobs.running import create_job, delete_items
 from smsadmin.mirror.models import MirroredMessage
 from smsadmin.sms.models import SendRequest
+from smsadmin.sociostacks import content as stored_text
 from smsadmin.sociostacks.client import SociostacksClient
 from tests.conftest import RAW_KEY, give_key, make_user
 
@@ -70,6 +72,17 @@ SAME_EVERYWHERE = {
     "UCS-2",
     *(name for _, name in django_settings.LANGUAGES),
 }
+# Words a language writes exactly as English does: in that language's render they
+# are not English left (the other languages' renders still catch them unmarked).
+SAME_IN = {
+    "de": {"Team", "Teams", "Details"},  # German uses the English words (GLOSSARY: Team)
+    "fr": {"Message", "Messages"},  # French spells "message" the same
+    "es": set(),
+}
+# The preferences' zone list shows IANA names: data, the same in every language.
+ZONES = frozenset(zoneinfo.available_timezones())
+# "U+FF1C fullwidth less-than sign": Unicode names characters only in English.
+CODE_POINT = re.compile(r"U\+([0-9A-F]{4,6})\b")
 UNREAD = ("script", "style", "code", "pre", "kbd", "samp", "textarea")
 READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
 WORD = re.compile(r"[^\W\d_]{2,}")
@@ -143,11 +156,14 @@ class Catalogue:
                 self.by_first_word.setdefault(words[0], []).append(msgid)
 
     def finds_english_in(self, text: str) -> bool:
-        """The text is an English message, or holds one of two words or more."""
+        """The text is an English message, or holds one of two words or more.
+
+        Whole words only: Spanish "una persona" holds the letters of "a person".
+        """
         if text in self.english:
             return True
         return any(
-            msgid in text
+            re.search(rf"(?<!\w){re.escape(msgid)}(?!\w)", text)
             for word in set(text.split())
             for msgid in self.by_first_word.get(word, ())
         )
@@ -575,21 +591,55 @@ def _same(english: Render, earlier: list[tuple[Render, dict[str, Render]]]) -> b
 # --- The checks ----------------------------------------------------------------------
 
 
-def _words(text: str) -> list[str]:
-    text = UNICODE_NAME.sub(" ", text)
-    for same in SAME_EVERYWHERE:
+def _words(text: str, language: str = "") -> list[str]:
+    for same in SAME_EVERYWHERE | SAME_IN.get(language, set()):
         text = re.sub(rf"(?<![\w-]){re.escape(same)}(?![\w-])", " ", text)
     return WORD.findall(text)
+
+
+def without_character_names(text: str) -> str:
+    """The text with "U+XXXX <its Unicode name>" taken out: only the exact name goes."""
+    for match in reversed(list(CODE_POINT.finditer(text))):
+        name = unicodedata.name(chr(int(match.group(1), 16)), "").lower()
+        end = match.end()
+        if name and text[end:].startswith(" " + name):
+            end += len(name) + 1
+        text = text[: match.start()] + " " + text[end:]
+    return " ".join(text.split())
+
+
+def _case_data(case: Case) -> list[str]:
+    """What the case itself typed (a message's content), also as Sociostacks would store it."""
+    pieces = set()
+    for value in case.data.values():
+        if isinstance(value, str) and len(value.strip()) >= 3:
+            pieces.add(" ".join(value.split()))
+            pieces.add(" ".join(stored_text.rewrite(value).stored.split()))
+    return sorted(pieces, key=len, reverse=True)
+
+
+def _without(text: str, pieces: list[str]) -> str:
+    for piece in pieces:
+        text = text.replace(piece, " ")
+    return " ".join(text.split())
 
 
 def leftovers(rendered: Rendered, english: Render, translated: Render, language: str) -> list[str]:
     catalogue = rendered.catalogues[language]
     world = rendered.world
-    shown_in_english = {world.without_data(t) for t in english.texts}
+    typed = _case_data(translated.case)
+
+    def cleaned(text: str) -> str:
+        return world.without_data(_without(without_character_names(text), typed))
+
+    # A zone name is taken whole, before the world's data (a username "ada" is in "Canada").
+    shown_in_english = {cleaned(t) for t in english.texts if t not in ZONES}
     found: list[str] = []
     for text in translated.texts:
-        text = world.without_data(text)
-        words = _words(text)
+        if text in ZONES:
+            continue
+        text = cleaned(text)
+        words = _words(text, language)
         if not words or text in catalogue.translations:
             continue
         if (
@@ -658,3 +708,44 @@ def test_the_check_finds_english_in_a_translated_page(rendered):
     assert leftovers(rendered, english, german, "de") == ["Scheduled messages"]
     world_only = Render(Case("x", "/"), 200, [rendered.world.data[0]], "de")
     assert leftovers(rendered, world_only, world_only, "de") == []
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "left"),
+    [
+        # The allowlists name words, not sentences: English around them is still found.
+        ("de", ["Team", "Teams · smsadmin", "Details"], []),
+        ("de", ["Team members are listed here."], ["Team members are listed here."]),
+        ("fr", ["Message 120", "Team"], ["Team"]),
+        ("es", ["Message 120"], ["Message 120"]),
+        # Zone names are data as a whole; a sentence about zones is not.
+        ("fr", ["Europe/Berlin", "America/Argentina/ComodRivadavia", "Canada/Atlantic"], []),
+        ("fr", ["Pick your time zone"], ["Pick your time zone"]),
+        # Unicode's own name of a character is data; other words after U+XXXX are not.
+        ("es", ["U+FF1C fullwidth less-than sign", "U+2713 check mark"], []),
+        ("es", ["U+FF1C is not allowed here"], ["is not allowed here"]),
+    ],
+)
+def test_the_check_knows_data_and_same_words_but_not_unmarked_english(
+    rendered, language, shown, left
+):
+    english = Render(Case("x", "/"), 200, shown, "en")
+    translated = Render(Case("x", "/"), 200, shown, language)
+    assert leftovers(rendered, english, translated, language) == left
+
+
+def test_an_english_message_counts_only_as_whole_words(rendered):
+    spanish = rendered.catalogues["es"]
+    assert "a person" in spanish.english
+    assert not spanish.finds_english_in("Invitar a una persona · smsadmin")
+    assert spanish.finds_english_in("Invitar a person · smsadmin")
+
+
+def test_the_case_s_own_content_is_data_but_a_sentence_next_to_it_is_not(rendered):
+    content = "“Quoted” text with <b> and — a dash"
+    case = Case("x", "/", method="POST", data={"content": content})
+    stored = stored_text.rewrite(content).stored
+    shown = [stored, "Sociostacks will store this:"]
+    english = Render(case, 200, shown, "en")
+    translated = Render(case, 200, shown, "de")
+    assert leftovers(rendered, english, translated, "de") == ["Sociostacks will store this:"]

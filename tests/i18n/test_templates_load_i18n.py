@@ -71,6 +71,11 @@ def test_every_template_with_words_loads_i18n():
         ),
         ('{{ value|default:"(nothing)" }}', [(1, "(nothing)")]),
         ("<p>\n\n  {% if x %}Looked through{% endif %}</p>", [(3, "Looked through")]),
+        (
+            '{% if s == "no password" %}no password yet'
+            '{% elif s != "up to date" %}{{ s }}{% endif %}',
+            [(1, "no password yet")],
+        ),
         ("<script>var label = 'Hello there';</script><style>a::after{content:'x'}</style>", []),
     ],
 )
@@ -92,6 +97,7 @@ def test_the_checker_finds_unmarked_english(source, expected):
         '{% load i18n %}{% include "t.html" with empty=_("Nothing is scheduled.") %}',
         '{% url "sms:list" %}{% static "css/app.css" %}{% extends "base.html" %}',
         '{{ when|date:"SHORT_DATETIME_FORMAT" }}{% if status == "sent" %}{% endif %}',
+        '{% if row.status == "no password" %}{% elif phase != "never synced" %}{% endif %}',
         "<p>{{ a }} · {{ b }} → #{{ c }}</p><span>SIM {{ n }}</span><a>smsadmin</a>",
         "{% comment %}Why this is so.{% endcomment %}{# a note #}",
         '<p class="Words In Classes" id="Not-read">&nbsp;—&nbsp;</p>',

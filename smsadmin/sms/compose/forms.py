@@ -351,7 +351,7 @@ class ComposeForm(forms.Form):
             device_label=device_label(device),
             sim_label=sim.label,
             scheduled_at=self.scheduled_at,
-            recipients_source=check.source,
+            recipients_source=check.source_key,
             duplicates_removed=check.duplicates,
             invalid_left_out=check.invalid_count,
             warnings=[

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -513,7 +514,9 @@ class RecipientCheck(_Counted):
     duplicates: int = 0
     invalid: list[Entry] = field(default_factory=list)
     warnings: list[Entry] = field(default_factory=list)
-    source: str = ""
+    # Where the numbers came from, as stored with the send: language-neutral
+    # (see ``source_key``); ``source`` says it in the language of the request.
+    source_key: str = ""
     file_name: str = ""
     columns: CsvColumns | None = None
     column_used: int | None = None
@@ -525,6 +528,10 @@ class RecipientCheck(_Counted):
     # The file's entries as lines of text, to carry them into the recipients
     # box when the form comes back (a file input cannot be filled again).
     upload_as_text: str = ""
+
+    @property
+    def source(self) -> str:
+        return describe_source(self.source_key)
 
     @property
     def is_empty(self) -> bool:
@@ -605,34 +612,30 @@ def check_recipients(
             % {"length": grouped(len(text)), "max_length": grouped(MAX_RECIPIENTS_TEXT)}
         )
     parts: list[tuple[str, RecipientsResult]] = []
-    sources: list[str] = []
-    if text.strip():
+    typed = bool(text.strip())
+    if typed:
         # "line 3" of the typed text, "row 3" of the file: where an entry is.
         parts.append((gettext("line %(n)s"), parse_recipients(text, region, names)))
-        sources.append(gettext("typed in"))
     if upload is None:
         merged = _merge(parts)
         return RecipientCheck(
-            **merged, opted_out=_opted_out(merged["valid"], opted_out), source=", ".join(sources)
+            **merged,
+            opted_out=_opted_out(merged["valid"], opted_out),
+            source_key=source_key(typed=typed),
         )
     read = _read_upload(upload, chosen_column, region)
     if read.result is None:
         return RecipientCheck(file_name=read.name, columns=read.columns, error=read.error)
     parts.append((gettext("row %(n)s"), read.result))
-    if len(read.columns.columns) > 1:
-        sources.append(
-            gettext("%(file_name)s, column “%(column)s”")
-            % {"file_name": read.name, "column": read.column_name}
-        )
-    else:
-        sources.append(read.name)
     merged = _merge(parts)
     return RecipientCheck(
         **merged,
         opted_out=_opted_out(merged["valid"], opted_out),
-        source=gettext("%(typed)s and %(file)s") % {"typed": sources[0], "file": sources[1]}
-        if len(sources) == 2
-        else sources[0],
+        source_key=source_key(
+            typed=typed,
+            file_name=read.name,
+            column=read.column_name if len(read.columns.columns) > 1 else None,
+        ),
         file_name=read.name,
         columns=read.columns,
         column_used=read.column_used,
@@ -640,6 +643,44 @@ def check_recipients(
             [*read.result.valid, *(entry.text for entry in read.result.invalid)]
         ),
     )
+
+
+def source_key(*, typed: bool, file_name: str | None = None, column: str | None = None) -> str:
+    """Where the numbers came from, without words: a send stores this, and a page in
+    another language (or another person's) says it in its own words (``describe_source``)."""
+    if not typed and file_name is None:
+        return ""
+    key: dict[str, Any] = {"typed": typed}
+    if file_name is not None:
+        key["file"] = file_name[:150]  # the stored key fits its 255 characters
+        if column is not None:
+            key["column"] = column[:60]
+    return json.dumps(key, ensure_ascii=False)
+
+
+def describe_source(stored: str) -> str:
+    """``source_key``'s value in the words of the current language; a send stored
+    before keys were language-neutral keeps its words as they were."""
+    try:
+        key = json.loads(stored) if stored.startswith("{") else None
+    except ValueError:
+        key = None
+    if not isinstance(key, dict):
+        return stored
+    sources = []
+    if key.get("typed"):
+        sources.append(gettext("typed in"))
+    if "file" in key:
+        if "column" in key:
+            sources.append(
+                gettext("%(file_name)s, column “%(column)s”")
+                % {"file_name": key["file"], "column": key["column"]}
+            )
+        else:
+            sources.append(str(key["file"]))
+    if len(sources) == 2:
+        return gettext("%(typed)s and %(file)s") % {"typed": sources[0], "file": sources[1]}
+    return sources[0] if sources else ""
 
 
 def _opted_out(valid: list[str], opted_out: frozenset[str] | None) -> list[str] | None:
