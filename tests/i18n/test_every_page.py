@@ -86,8 +86,6 @@ CODE_POINT = re.compile(r"U\+([0-9A-F]{4,6})\b")
 UNREAD = ("script", "style", "code", "pre", "kbd", "samp", "textarea")
 READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
 WORD = re.compile(r"[^\W\d_]{2,}")
-# A character's Unicode name (compose lists those that force UCS-2): a standard name.
-UNICODE_NAME = re.compile(r"U\+[0-9A-F]{4,6}( [a-z][a-z -]*[a-z])?")
 PLACEHOLDER = re.compile(r"%(\([^)]*\))?[sdif]|\{[^}]*\}")
 OPERATOR = "Priya Patel"
 

@@ -1,4 +1,4 @@
-DATE_FORMAT = "D j M Y"
+DATE_FORMAT = "D j b Y"  # "mié 2 dic 2026": months in lower case, as Spanish writes them
 SHORT_DATE_FORMAT = "d/m/Y"
 TIME_FORMAT = "H:i"
 DATETIME_FORMAT = "d/m/Y H:i:s"

@@ -1,4 +1,4 @@
-DATE_FORMAT = "D j M Y"
+DATE_FORMAT = "D j N Y"  # "mer 2 déc. 2026": months in lower case, as French writes them
 SHORT_DATE_FORMAT = "d/m/Y"
 TIME_FORMAT = "H:i"
 DATETIME_FORMAT = "d/m/Y H:i:s"
