@@ -65,6 +65,20 @@ def refusal(fingerprint: str) -> Wait | None:
     return None
 
 
+def reserve(fingerprint: str) -> None:
+    """While a job runs, its share of each minute is kept from people's reads."""
+    if not budget.is_unlimited(fingerprint):
+        budget.reserve_for_jobs(fingerprint, per_minute(fingerprint))
+
+
+def release(fingerprint: str) -> None:
+    """A job is over: reads may have the whole minute again, unless another job runs."""
+    from smsadmin.jobs.models import Job
+
+    if not Job.objects.filter(state=Job.State.RUNNING, lease_until__isnull=False).exists():
+        budget.release_jobs_reservation(fingerprint)
+
+
 def count_job_call(fingerprint: str) -> None:
     key = _jobs_counter(fingerprint)
     if not cache.add(key, 1, 2 * budget.WINDOW_SECONDS):

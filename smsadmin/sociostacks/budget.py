@@ -201,7 +201,7 @@ def figure(fp: str) -> Figure:
     left = min(limit, calls_available(fp))
     reads_taken = cache.get(_minute_key(fp, "reads"), 0)
     reserve = settings.SOCIOSTACKS_READ_RESERVE
-    kept = left > 0 and (left <= reserve or reads_taken >= limit - reserve)
+    kept = left > 0 and (left <= reserve or reads_taken >= reads_allowed(fp, limit, reserve))
     return Figure(limit, left, limit - left, blocked_for(fp), kept_for_writes=kept)
 
 
@@ -231,17 +231,43 @@ def count_call(fp: str) -> None:
     _increment(_minute_key(fp))
 
 
+def reserve_for_jobs(fp: str, calls: int, seconds: int = 2 * WINDOW_SECONDS) -> None:
+    """Keep ``calls`` of every minute for jobs on this key while one runs.
+
+    A running job renews it before each of its calls; it lapses ``seconds``
+    after the last renewal (a job paused until the next minute keeps it), and
+    ``release_jobs_reservation`` ends it when the job is over.
+    """
+    cache.set(_key(fp, "jobs-reserved"), max(0, calls), seconds)
+
+
+def release_jobs_reservation(fp: str) -> None:
+    cache.delete(_key(fp, "jobs-reserved"))
+
+
+def jobs_reserved(fp: str) -> int:
+    """Calls of each minute kept for running jobs on this key (0: no job running)."""
+    return int(cache.get(_key(fp, "jobs-reserved"), 0) or 0)
+
+
+def reads_allowed(fp: str, limit: int, reserve: int) -> int:
+    """Reads a minute may make: what is left once writes' reserve and jobs' share are kept."""
+    return max(0, limit - reserve - jobs_reserved(fp))
+
+
 def _claim_read(fp: str, reserve: int) -> bool:
-    """Take one of this minute's read slots: at most limit - reserve reads a minute.
+    """Take one of this minute's read slots: at most limit - reserve reads a minute,
+    less the jobs' share while a job runs on the key (``reserve_for_jobs``).
 
     Claimed atomically in the shared cache, so ten people opening ten different
-    pages at once cannot together spend the calls kept for sends and deletes.
+    pages at once cannot together spend the calls kept for sends, deletes and
+    jobs; past it, reads serve their older copy ("fresh data in N s").
     """
     if is_unlimited(fp):
         return True
     state = current_state(fp)
     limit = state.limit if state is not None and state.limit else DEFAULT_LIMIT
-    return _increment(_minute_key(fp, "reads")) <= limit - reserve
+    return _increment(_minute_key(fp, "reads")) <= reads_allowed(fp, limit, reserve)
 
 
 def calls_this_minute(fp: str) -> int:
@@ -339,9 +365,23 @@ def _hold_back(fp: str, reserve: int) -> tuple[str, int] | None:
     if down_until is not None and down_until > time.time():
         return UPSTREAM_UNAVAILABLE, math.ceil(down_until - time.time())
     state = current_state(fp)
-    if state is not None and state.remaining is not None and state.remaining <= reserve:
+    # Upstream's minute need not start with ours: what it says is left must
+    # still hold the writes' reserve and what running jobs have yet to spend.
+    if (
+        state is not None
+        and state.remaining is not None
+        and state.remaining <= reserve + jobs_unspent(fp)
+    ):
         return BUDGET_NEARLY_SPENT, state.seconds_to_reset(time.time())
     return None
+
+
+def jobs_unspent(fp: str) -> int:
+    """The part of this minute's jobs' share that jobs have not spent yet."""
+    reserved = jobs_reserved(fp)
+    if not reserved:
+        return 0
+    return max(0, reserved - int(cache.get(_minute_key(fp, "jobs"), 0) or 0))
 
 
 def _serve_without_calling(
