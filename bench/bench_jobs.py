@@ -27,12 +27,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_budget import PROBLEM_MARKER, UpstreamCounter, View
 from bench.common import (
+    PROBLEM_MARKER,
     PYTHON,
     REPO_ROOT,
     SANDBOX_KEY,
     Timing,
+    UpstreamCounter,
+    View,
     emit,
     prepare_site,
     progress,
