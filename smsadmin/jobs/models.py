@@ -67,6 +67,14 @@ class Job(models.Model):
     # When the next slice of work is due (a continuation task was queued for then).
     wake_at = models.DateTimeField(null=True, blank=True)
     problem = models.TextField(blank=True)
+    # A compose send of more than one batch runs as this job; its row shows the outcome.
+    send_request = models.OneToOneField(
+        "sms.SendRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="job",
+    )
 
     objects = JobQuerySet.as_manager()
 

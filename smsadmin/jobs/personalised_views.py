@@ -8,6 +8,7 @@ keeps the file as read, so what is confirmed is what the preview showed.
 
 import uuid
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any, cast
 
 from django import forms
@@ -39,6 +40,7 @@ from smsadmin.sms.compose.views import _contacts, _devices
 from smsadmin.sociostacks.types import Device
 
 SEND_AS_IS = "send"
+DRAFT_KEPT = timedelta(days=1)
 LEAVE_OUT = "skip"
 
 
@@ -141,6 +143,12 @@ def personalised_new(request: KeyedRequest) -> HttpResponse:
         form = PersonalisedForm(devices=devices)
         return _render_form(request, form, devices_problem)
     form = PersonalisedForm(request.POST, request.FILES, devices=devices)
+    # Drafts never confirmed are forgotten after a day (they hold whole files).
+    PersonalisedDraft.objects.filter(
+        owner=request.user,
+        confirmed_at__isnull=True,
+        created_at__lt=timezone.now() - DRAFT_KEPT,
+    ).delete()
     if form.is_valid():
         upload = form.cleaned_data["recipients_file"]
         upload.seek(0)

@@ -315,6 +315,9 @@ class _Slice:
 
 
 def record_end(job: Job, who: Who) -> None:
+    from smsadmin.jobs.sends import settle_send_request
+
+    settle_send_request(job)
     counts = job.counts()
     record(
         Action.JOB_FINISHED,

@@ -120,6 +120,42 @@ def record_response(fp: str, headers: Mapping[str, str], *, status: int) -> None
     reset = reset_seconds(headers)
     state = RateLimitState(limit, remaining, None if reset is None else now + reset, now)
     cache.set(_key(fp, "rate"), state, 2 * WINDOW_SECONDS)
+    if reset is not None and reset <= WINDOW_SECONDS:
+        _align_minutes(fp, now + reset)
+
+
+# Upstream's minutes need not start on the clock's (the sandbox's start at a
+# key's first request): our own counters follow upstream's minute once an
+# answer said when it ends, so "27 calls this minute" means upstream's minute.
+_OFFSET_KEEP_SECONDS = 60 * 60
+# X-RateLimit-Reset comes in whole seconds: a wobble of this much is the same minute.
+_OFFSET_WOBBLE_SECONDS = 2.0
+
+
+def _align_minutes(fp: str, window_ends_at: float) -> None:
+    # The header is rounded up to a whole second: the end is within the second before.
+    offset = (window_ends_at - 0.5) % WINDOW_SECONDS
+    known: float | None = cache.get(_key(fp, "offset"))
+    if known is not None:
+        apart = abs(known - offset) % WINDOW_SECONDS
+        if min(apart, WINDOW_SECONDS - apart) <= _OFFSET_WOBBLE_SECONDS:
+            cache.touch(_key(fp, "offset"), _OFFSET_KEEP_SECONDS)
+            return
+    cache.set(_key(fp, "offset"), offset, _OFFSET_KEEP_SECONDS)
+
+
+def _offset(fp: str) -> float:
+    return float(cache.get(_key(fp, "offset"), 0.0) or 0.0)
+
+
+def minute_index(fp: str) -> int:
+    """Which of the key's minutes this is: upstream's minutes once known, else the clock's."""
+    return int((time.time() - _offset(fp)) // WINDOW_SECONDS)
+
+
+def seconds_left_in_minute(fp: str) -> int:
+    elapsed = (time.time() - _offset(fp)) % WINDOW_SECONDS
+    return max(1, math.ceil(WINDOW_SECONDS - elapsed))
 
 
 def record_rate_limited(fp: str, retry_after: int) -> None:
@@ -209,11 +245,12 @@ def figure(fp: str) -> Figure:
 
 
 def _minute_key(fp: str, counter: str = "calls") -> str:
-    return _key(fp, counter, int(time.time() // WINDOW_SECONDS))
+    return _key(fp, counter, minute_index(fp))
 
 
-def _seconds_left_in_minute() -> int:
-    return max(1, math.ceil(WINDOW_SECONDS - time.time() % WINDOW_SECONDS))
+def minute_key(fp: str, counter: str) -> str:
+    """The cache key of one of this minute's counters (``count_call`` is "calls")."""
+    return _minute_key(fp, counter)
 
 
 def _increment(key: str) -> int:
@@ -450,9 +487,9 @@ def cached_read(
         if not _claim_read(fp, reserve):
             return _stale_or_raise(
                 entry_key,
-                BudgetKeptForWrites(retry_after=_seconds_left_in_minute()),
+                BudgetKeptForWrites(retry_after=seconds_left_in_minute(fp)),
                 BUDGET_NEARLY_SPENT,
-                _seconds_left_in_minute(),
+                seconds_left_in_minute(fp),
             )
         entry = _Entry(fetch(), time.time(), generation)
         # Stored before the lock goes, so whoever waited on it finds the answer.

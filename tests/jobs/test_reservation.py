@@ -85,3 +85,24 @@ def test_a_finished_job_gives_the_minute_back_to_reads(owner, key, on_sandbox):
     job.refresh_from_db()
     assert job.state == job.State.DONE
     assert budget.jobs_reserved(fingerprint) == 0
+
+
+def test_the_minutes_counted_are_upstreams_once_an_answer_says_when_its_minute_ends(
+    time_machine, settings
+):
+    settings.SMSADMIN_JOBS_BUDGET_SHARE = 0.1  # 5 calls a minute
+    time_machine.move_to("2026-11-26 10:00:05", tick=False)
+    # Upstream's minute began at 09:59:25 (the key's first request): it ends in 20 s.
+    budget.record_response(
+        FP,
+        {"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "50", "X-RateLimit-Reset": "20"},
+        status=200,
+    )
+    for _ in range(5):
+        pacing.count_job_call(FP)
+
+    wait = pacing.refusal(FP)
+    assert wait is not None and wait.reason == pacing.SHARE_SPENT and wait.seconds == 20
+
+    time_machine.move_to("2026-11-26 10:00:26", tick=False)  # upstream's next minute
+    assert pacing.refusal(FP) is None
