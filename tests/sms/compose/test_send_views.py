@@ -536,3 +536,30 @@ def test_a_team_member_sends_with_the_teams_key_but_not_from_a_teammates_draft(c
     response, _token = fake.confirm_and_send(client)
     assert "1 message handed to" in result_page(client, response)
     assert len(sends.posts) == 1
+
+
+def test_a_batch_in_flight_when_the_worker_died_is_outcome_unknown_never_resent(signed_in, sends):
+    from django.utils import timezone
+
+    from smsadmin.jobs.models import JobItem
+
+    response, token = fake.confirm_and_send(signed_in, recipients="\n".join(fake.numbers(5001)))
+    job = Job.objects.get(send_request__token=token)
+    # A worker killed mid-POST of the first batch: its item in flight, its lease run out.
+    JobItem.objects.filter(job=job, position=0).update(
+        state=JobItem.State.IN_FLIGHT, attempts=1, claimed_at=timezone.now()
+    )
+    Job.objects.filter(pk=job.pk).update(
+        state=Job.State.RUNNING,
+        lease_token="dead",
+        lease_until=timezone.now() - timedelta(seconds=1),
+    )
+
+    fake.run_send_job(token)
+
+    assert [len(post["phone_numbers"].split("\n")) for post in sends.posts] == [2]
+    send = SendRequest.objects.get(token=token)
+    assert send.state == SendRequest.State.PARTIAL and send.unsent_numbers == []
+    page = result_page(signed_in, response)
+    assert "2 recipients were sent to; the other 4,999 were not, or not certainly." in page
+    assert "smsadmin will not resend them on its own" in page
