@@ -11,6 +11,7 @@ Cache keys carry `key_fingerprint(api_key)`, never the key itself.
 """
 
 import math
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -264,8 +265,23 @@ def _increment(key: str) -> int:
         return 1
 
 
+_this_thread = threading.local()
+
+
 def count_call(fp: str) -> None:
     _increment(_minute_key(fp))
+    _this_thread.calls = getattr(_this_thread, "calls", 0) + 1
+
+
+def _calls_by_this_thread() -> int:
+    return getattr(_this_thread, "calls", 0)
+
+
+def _count_extra_reads(fp: str, extra: int) -> None:
+    """A read that took several calls (a directory of many pages) takes as many slots."""
+    key = _minute_key(fp, "reads")
+    for _ in range(extra):
+        _increment(key)
 
 
 def reserve_for_jobs(fp: str, calls: int, seconds: int = 2 * WINDOW_SECONDS) -> None:
@@ -491,7 +507,12 @@ def cached_read(
                 BUDGET_NEARLY_SPENT,
                 seconds_left_in_minute(fp),
             )
-        entry = _Entry(fetch(), time.time(), generation)
+        calls_before = _calls_by_this_thread()
+        try:
+            entry = _Entry(fetch(), time.time(), generation)
+        finally:
+            if (made := _calls_by_this_thread() - calls_before) > 1:
+                _count_extra_reads(fp, made - 1)
         # Stored before the lock goes, so whoever waited on it finds the answer.
         cache.set(entry_key, entry, STALE_KEEP_SECONDS)
     except RateLimited as exc:

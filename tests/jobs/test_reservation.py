@@ -106,3 +106,22 @@ def test_the_minutes_counted_are_upstreams_once_an_answer_says_when_its_minute_e
 
     time_machine.move_to("2026-11-26 10:00:26", tick=False)  # upstream's next minute
     assert pacing.refusal(FP) is None
+
+
+def test_a_read_that_took_several_calls_takes_as_many_of_the_minutes_slots(time_machine):
+    time_machine.move_to("2026-11-26 10:00:05", tick=False)
+
+    def directory_of_three_pages() -> str:
+        for _ in range(3):
+            budget.count_call(FP)  # what the client does for each HTTP request
+        return "all contacts"
+
+    budget.cached_read(FP, "contacts", directory_of_three_pages, fresh_for=30)
+    upstream = Upstream()
+    for n in range(52):
+        budget.cached_read(FP, f"detail-{n}", upstream, fresh_for=30)
+
+    # 3 slots for the directory, 52 for the rest: 55 in all, as many as calls were made.
+    assert upstream.calls == 52
+    with pytest.raises(BudgetKeptForWrites):
+        budget.cached_read(FP, "detail-52", upstream, fresh_for=30)
