@@ -48,6 +48,10 @@ class Freshness:
             reason=worst.reason,
         )
 
+    @property
+    def reason_words(self) -> str:
+        return budget.reason_words(self.reason)
+
 
 @dataclass(frozen=True)
 class Directory:

@@ -21,6 +21,7 @@ from typing import Any, Generic, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 
 from .errors import BudgetKeptForWrites, RateLimited, UpstreamUnavailable
 
@@ -42,9 +43,13 @@ DOWN_BACKOFF_SECONDS = 10
 # any answer that carries them ends it at once.
 UNLIMITED_KEEP_SECONDS = 10 * 60
 
+# Why an older copy was served: stable names (tests and logs compare them);
+# `reason_words` puts them into the reader's language.
 RATE_LIMITED = "rate limited"
 BUDGET_NEARLY_SPENT = "budget nearly spent"
 UPSTREAM_UNAVAILABLE = "upstream unavailable"
+UPSTREAM_TIMED_OUT = "upstream timed out"
+UPSTREAM_ERROR = "upstream error"
 
 
 def key_fingerprint(api_key: str) -> str:
@@ -414,9 +419,10 @@ def _hold_back(fp: str, reserve: int) -> tuple[str, int] | None:
     """Why a read should not call upstream now, and for how long."""
     if wait := blocked_for(fp):
         return RATE_LIMITED, wait
-    down_until: float | None = cache.get(_key(fp, "down"))
-    if down_until is not None and down_until > time.time():
-        return UPSTREAM_UNAVAILABLE, math.ceil(down_until - time.time())
+    # (until when, why): the backoff after a failed read says what failed.
+    down: tuple[float, str] | None = cache.get(_key(fp, "down"))
+    if down is not None and down[0] > time.time():
+        return down[1], math.ceil(down[0] - time.time())
     state = current_state(fp)
     # Upstream's minute need not start with ours: what it says is left must
     # still hold the writes' reserve and what running jobs have yet to spend.
@@ -518,12 +524,33 @@ def cached_read(
     except RateLimited as exc:
         return _stale_or_raise(entry_key, exc, RATE_LIMITED, exc.retry_after)
     except UpstreamUnavailable as exc:
-        cache.set(_key(fp, "down"), time.time() + DOWN_BACKOFF_SECONDS, DOWN_BACKOFF_SECONDS)
-        return _stale_or_raise(entry_key, exc, UPSTREAM_UNAVAILABLE, DOWN_BACKOFF_SECONDS)
+        why = _why_unavailable(exc)
+        cache.set(_key(fp, "down"), (time.time() + DOWN_BACKOFF_SECONDS, why), DOWN_BACKOFF_SECONDS)
+        return _stale_or_raise(entry_key, exc, why, DOWN_BACKOFF_SECONDS)
     finally:
         if owns_lock:
             cache.delete(lock_key)
     return entry.served(fresh=True)
+
+
+def _why_unavailable(exc: UpstreamUnavailable) -> str:
+    if exc.timed_out:
+        return UPSTREAM_TIMED_OUT
+    return UPSTREAM_ERROR if exc.status is not None else UPSTREAM_UNAVAILABLE
+
+
+def reason_words(reason: str | None) -> str:
+    """Why a page shows an older copy, in the reader's language ("" when it is current)."""
+    if reason is None:
+        return ""
+    words = {
+        RATE_LIMITED: _("Sociostacks asked us to wait"),
+        BUDGET_NEARLY_SPENT: _("this minute's calls are kept for sends and deletes"),
+        UPSTREAM_UNAVAILABLE: _("Sociostacks could not be reached"),
+        UPSTREAM_TIMED_OUT: _("Sociostacks did not answer in time"),
+        UPSTREAM_ERROR: _("Sociostacks answered with an error"),
+    }
+    return str(words.get(reason, reason))
 
 
 def _stale_or_raise(entry_key: str, exc: Exception, reason: str, refresh_in: int) -> Cached[T]:
