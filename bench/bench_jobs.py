@@ -17,6 +17,7 @@ Run from the repository root: .venv/bin/python bench/bench_jobs.py [--quick] [--
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import random
 import subprocess
@@ -27,12 +28,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_budget import PROBLEM_MARKER, UpstreamCounter, View
 from bench.common import (
+    PROBLEM_MARKER,
     PYTHON,
     REPO_ROOT,
     SANDBOX_KEY,
     Timing,
+    UpstreamCounter,
+    View,
     emit,
     prepare_site,
     progress,
@@ -160,10 +163,13 @@ def main() -> None:
         ]
         for thread in threads:
             thread.start()
+        # What the job waited for, sampled every second: where its time went.
+        waits: collections.Counter[str] = collections.Counter()
         while True:
             job.refresh_from_db()
             if not job.is_active:
                 break
+            waits[f"{job.state}: {job.problem}" if job.problem else job.state] += 1
             time.sleep(1)
         done.set()
         for thread in threads:
@@ -184,6 +190,7 @@ def main() -> None:
         emit("jobs_duration_s", round(seconds, 1), "s",
              f"within 10 % of {allowed} s ({per_minute} calls/min)",
              abs(seconds - allowed) <= WITHIN * allowed)  # fmt: skip
+        emit("jobs_wait_seconds", sum(waits.values()), "s", "context", None, **dict(waits))
         emit("jobs_people_page_ms", timing.p50_ms, "ms", "context", None, p95=timing.p95_ms,
              runs=timing.runs)  # fmt: skip
 

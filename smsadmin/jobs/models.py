@@ -67,6 +67,14 @@ class Job(models.Model):
     # When the next slice of work is due (a continuation task was queued for then).
     wake_at = models.DateTimeField(null=True, blank=True)
     problem = models.TextField(blank=True)
+    # A compose send of more than one batch runs as this job; its row shows the outcome.
+    send_request = models.OneToOneField(
+        "sms.SendRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="job",
+    )
 
     objects = JobQuerySet.as_manager()
 
@@ -130,3 +138,30 @@ class JobItem(models.Model):
     @property
     def target(self) -> str:
         return f"sms:{self.sms_id}" if self.sms_id else f"job:{self.job_id}"
+
+
+class PersonalisedDraft(models.Model):
+    """A personalised send between its preview and its confirmation.
+
+    The file is kept as read, so the confirmation makes the very rows the
+    preview showed (its fingerprint is checked too); ``job`` is set once, by
+    the one request whose conditional UPDATE confirmed it.
+    """
+
+    token = models.UUIDField(unique=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    file_name = models.CharField(max_length=100)
+    csv_text = models.TextField()
+    csv_column = models.CharField(max_length=100, blank=True)
+    template = models.TextField()
+    send_empty = models.BooleanField(default=False)
+    device_id = models.PositiveBigIntegerField()
+    sim_id = models.PositiveBigIntegerField()
+    device_label = models.CharField(max_length=200, blank=True)
+    sim_label = models.CharField(max_length=200, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return f"personalised draft {self.token}"

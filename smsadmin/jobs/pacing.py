@@ -35,11 +35,12 @@ def per_minute(fingerprint: str | None = None) -> int:
 
 
 def _jobs_counter(fingerprint: str) -> str:
-    return f"sociostacks:{fingerprint}:jobs:{int(time.time() // budget.WINDOW_SECONDS)}"
+    # The key's minute: upstream's, once an answer said when it ends.
+    return budget.minute_key(fingerprint, "jobs")
 
 
-def _seconds_to_next_minute() -> int:
-    return max(1, math.ceil(budget.WINDOW_SECONDS - time.time() % budget.WINDOW_SECONDS))
+def _seconds_to_next_minute(fingerprint: str) -> int:
+    return budget.seconds_left_in_minute(fingerprint)
 
 
 @dataclass(frozen=True)
@@ -55,14 +56,28 @@ def refusal(fingerprint: str) -> Wait | None:
     if budget.is_unlimited(fingerprint):
         return None
     if cache.get(_jobs_counter(fingerprint), 0) >= per_minute(fingerprint):
-        return Wait(SHARE_SPENT, _seconds_to_next_minute())
+        return Wait(SHARE_SPENT, _seconds_to_next_minute(fingerprint))
     reserve = settings.SOCIOSTACKS_READ_RESERVE
     state = budget.current_state(fingerprint)
     if state is not None and state.remaining is not None and state.remaining <= reserve:
         return Wait(KEPT_FOR_PEOPLE, state.seconds_to_reset(time.time()))
     if budget.calls_this_minute(fingerprint) >= _limit(fingerprint) - reserve:
-        return Wait(KEPT_FOR_PEOPLE, _seconds_to_next_minute())
+        return Wait(KEPT_FOR_PEOPLE, _seconds_to_next_minute(fingerprint))
     return None
+
+
+def reserve(fingerprint: str) -> None:
+    """While a job runs, its share of each minute is kept from people's reads."""
+    if not budget.is_unlimited(fingerprint):
+        budget.reserve_for_jobs(fingerprint, per_minute(fingerprint))
+
+
+def release(fingerprint: str) -> None:
+    """A job is over: reads may have the whole minute again, unless another job runs."""
+    from smsadmin.jobs.models import Job
+
+    if not Job.objects.filter(state=Job.State.RUNNING, lease_until__isnull=False).exists():
+        budget.release_jobs_reservation(fingerprint)
 
 
 def count_job_call(fingerprint: str) -> None:

@@ -222,6 +222,7 @@ class _Slice:
         self.token = token
         self.who = who_of(job)
         self.report = SliceReport()
+        self.fingerprint = ""
 
     def run(self, slice_seconds: float, sleep: Callable[[float], None]) -> SliceReport:
         try:
@@ -248,8 +249,11 @@ class _Slice:
         if job.api_key is None:
             return self._finish(Job.State.FAILED, problems.JOB_KEY_GONE)
         client = job.api_key.client()
+        self.fingerprint = client.fingerprint
         deadline = time.monotonic() + slice_seconds
         while True:
+            # Renewed while the job runs, so people's reads leave its share alone.
+            pacing.reserve(client.fingerprint)
             if Job.objects.filter(pk=job.pk, cancel_requested=True).exists():
                 return self._finish(Job.State.CANCELLED)
             item = job.items.filter(state=JobItem.State.PENDING).order_by("position").first()
@@ -303,12 +307,17 @@ class _Slice:
             wake_at=None,
         )
         job.refresh_from_db()
+        if self.fingerprint:
+            pacing.release(self.fingerprint)
         record_end(job, self.who)
         self.report.stopped = state
         return self.report
 
 
 def record_end(job: Job, who: Who) -> None:
+    from smsadmin.jobs.sends import settle_send_request
+
+    settle_send_request(job)
     counts = job.counts()
     record(
         Action.JOB_FINISHED,

@@ -11,6 +11,7 @@ Cache keys carry `key_fingerprint(api_key)`, never the key itself.
 """
 
 import math
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -120,6 +121,42 @@ def record_response(fp: str, headers: Mapping[str, str], *, status: int) -> None
     reset = reset_seconds(headers)
     state = RateLimitState(limit, remaining, None if reset is None else now + reset, now)
     cache.set(_key(fp, "rate"), state, 2 * WINDOW_SECONDS)
+    if reset is not None and reset <= WINDOW_SECONDS:
+        _align_minutes(fp, now + reset)
+
+
+# Upstream's minutes need not start on the clock's (the sandbox's start at a
+# key's first request): our own counters follow upstream's minute once an
+# answer said when it ends, so "27 calls this minute" means upstream's minute.
+_OFFSET_KEEP_SECONDS = 60 * 60
+# X-RateLimit-Reset comes in whole seconds: a wobble of this much is the same minute.
+_OFFSET_WOBBLE_SECONDS = 2.0
+
+
+def _align_minutes(fp: str, window_ends_at: float) -> None:
+    # The header is rounded up to a whole second: the end is within the second before.
+    offset = (window_ends_at - 0.5) % WINDOW_SECONDS
+    known: float | None = cache.get(_key(fp, "offset"))
+    if known is not None:
+        apart = abs(known - offset) % WINDOW_SECONDS
+        if min(apart, WINDOW_SECONDS - apart) <= _OFFSET_WOBBLE_SECONDS:
+            cache.touch(_key(fp, "offset"), _OFFSET_KEEP_SECONDS)
+            return
+    cache.set(_key(fp, "offset"), offset, _OFFSET_KEEP_SECONDS)
+
+
+def _offset(fp: str) -> float:
+    return float(cache.get(_key(fp, "offset"), 0.0) or 0.0)
+
+
+def minute_index(fp: str) -> int:
+    """Which of the key's minutes this is: upstream's minutes once known, else the clock's."""
+    return int((time.time() - _offset(fp)) // WINDOW_SECONDS)
+
+
+def seconds_left_in_minute(fp: str) -> int:
+    elapsed = (time.time() - _offset(fp)) % WINDOW_SECONDS
+    return max(1, math.ceil(WINDOW_SECONDS - elapsed))
 
 
 def record_rate_limited(fp: str, retry_after: int) -> None:
@@ -201,7 +238,7 @@ def figure(fp: str) -> Figure:
     left = min(limit, calls_available(fp))
     reads_taken = cache.get(_minute_key(fp, "reads"), 0)
     reserve = settings.SOCIOSTACKS_READ_RESERVE
-    kept = left > 0 and (left <= reserve or reads_taken >= limit - reserve)
+    kept = left > 0 and (left <= reserve or reads_taken >= reads_allowed(fp, limit, reserve))
     return Figure(limit, left, limit - left, blocked_for(fp), kept_for_writes=kept)
 
 
@@ -209,11 +246,12 @@ def figure(fp: str) -> Figure:
 
 
 def _minute_key(fp: str, counter: str = "calls") -> str:
-    return _key(fp, counter, int(time.time() // WINDOW_SECONDS))
+    return _key(fp, counter, minute_index(fp))
 
 
-def _seconds_left_in_minute() -> int:
-    return max(1, math.ceil(WINDOW_SECONDS - time.time() % WINDOW_SECONDS))
+def minute_key(fp: str, counter: str) -> str:
+    """The cache key of one of this minute's counters (``count_call`` is "calls")."""
+    return _minute_key(fp, counter)
 
 
 def _increment(key: str) -> int:
@@ -227,21 +265,62 @@ def _increment(key: str) -> int:
         return 1
 
 
+_this_thread = threading.local()
+
+
 def count_call(fp: str) -> None:
     _increment(_minute_key(fp))
+    _this_thread.calls = getattr(_this_thread, "calls", 0) + 1
+
+
+def _calls_by_this_thread() -> int:
+    return getattr(_this_thread, "calls", 0)
+
+
+def _count_extra_reads(fp: str, extra: int) -> None:
+    """A read that took several calls (a directory of many pages) takes as many slots."""
+    key = _minute_key(fp, "reads")
+    for _ in range(extra):
+        _increment(key)
+
+
+def reserve_for_jobs(fp: str, calls: int, seconds: int = 2 * WINDOW_SECONDS) -> None:
+    """Keep ``calls`` of every minute for jobs on this key while one runs.
+
+    A running job renews it before each of its calls; it lapses ``seconds``
+    after the last renewal (a job paused until the next minute keeps it), and
+    ``release_jobs_reservation`` ends it when the job is over.
+    """
+    cache.set(_key(fp, "jobs-reserved"), max(0, calls), seconds)
+
+
+def release_jobs_reservation(fp: str) -> None:
+    cache.delete(_key(fp, "jobs-reserved"))
+
+
+def jobs_reserved(fp: str) -> int:
+    """Calls of each minute kept for running jobs on this key (0: no job running)."""
+    return int(cache.get(_key(fp, "jobs-reserved"), 0) or 0)
+
+
+def reads_allowed(fp: str, limit: int, reserve: int) -> int:
+    """Reads a minute may make: what is left once writes' reserve and jobs' share are kept."""
+    return max(0, limit - reserve - jobs_reserved(fp))
 
 
 def _claim_read(fp: str, reserve: int) -> bool:
-    """Take one of this minute's read slots: at most limit - reserve reads a minute.
+    """Take one of this minute's read slots: at most limit - reserve reads a minute,
+    less the jobs' share while a job runs on the key (``reserve_for_jobs``).
 
     Claimed atomically in the shared cache, so ten people opening ten different
-    pages at once cannot together spend the calls kept for sends and deletes.
+    pages at once cannot together spend the calls kept for sends, deletes and
+    jobs; past it, reads serve their older copy ("fresh data in N s").
     """
     if is_unlimited(fp):
         return True
     state = current_state(fp)
     limit = state.limit if state is not None and state.limit else DEFAULT_LIMIT
-    return _increment(_minute_key(fp, "reads")) <= limit - reserve
+    return _increment(_minute_key(fp, "reads")) <= reads_allowed(fp, limit, reserve)
 
 
 def calls_this_minute(fp: str) -> int:
@@ -339,9 +418,23 @@ def _hold_back(fp: str, reserve: int) -> tuple[str, int] | None:
     if down_until is not None and down_until > time.time():
         return UPSTREAM_UNAVAILABLE, math.ceil(down_until - time.time())
     state = current_state(fp)
-    if state is not None and state.remaining is not None and state.remaining <= reserve:
+    # Upstream's minute need not start with ours: what it says is left must
+    # still hold the writes' reserve and what running jobs have yet to spend.
+    if (
+        state is not None
+        and state.remaining is not None
+        and state.remaining <= reserve + jobs_unspent(fp)
+    ):
         return BUDGET_NEARLY_SPENT, state.seconds_to_reset(time.time())
     return None
+
+
+def jobs_unspent(fp: str) -> int:
+    """The part of this minute's jobs' share that jobs have not spent yet."""
+    reserved = jobs_reserved(fp)
+    if not reserved:
+        return 0
+    return max(0, reserved - int(cache.get(_minute_key(fp, "jobs"), 0) or 0))
 
 
 def _serve_without_calling(
@@ -410,11 +503,16 @@ def cached_read(
         if not _claim_read(fp, reserve):
             return _stale_or_raise(
                 entry_key,
-                BudgetKeptForWrites(retry_after=_seconds_left_in_minute()),
+                BudgetKeptForWrites(retry_after=seconds_left_in_minute(fp)),
                 BUDGET_NEARLY_SPENT,
-                _seconds_left_in_minute(),
+                seconds_left_in_minute(fp),
             )
-        entry = _Entry(fetch(), time.time(), generation)
+        calls_before = _calls_by_this_thread()
+        try:
+            entry = _Entry(fetch(), time.time(), generation)
+        finally:
+            if (made := _calls_by_this_thread() - calls_before) > 1:
+                _count_extra_reads(fp, made - 1)
         # Stored before the lock goes, so whoever waited on it finds the answer.
         cache.set(entry_key, entry, STALE_KEEP_SECONDS)
     except RateLimited as exc:

@@ -284,6 +284,8 @@ def settle_abandoned(send_request: SendRequest, now: datetime | None = None) -> 
         return False
     if send_request.claimed_at is None or send_request.claimed_at > now - ABANDONED_AFTER:
         return False
+    if _run_by_a_job(send_request):
+        return False  # its job's items settle it, however long the budget makes it take
     sent = send_request.sent_count
     won = SendRequest.objects.filter(
         pk=send_request.pk, state=SendRequest.State.SENDING, claimed_at__lte=now - ABANDONED_AFTER
@@ -307,10 +309,16 @@ def settle_abandoned(send_request: SendRequest, now: datetime | None = None) -> 
     return bool(won)
 
 
+def _run_by_a_job(send_request: SendRequest) -> bool:
+    from smsadmin.jobs.models import Job
+
+    return Job.objects.filter(send_request=send_request).exists()
+
+
 def settle_all_abandoned(now: datetime | None = None) -> int:
     now = now or timezone.now()
     stale = SendRequest.objects.filter(
-        state=SendRequest.State.SENDING, claimed_at__lte=now - ABANDONED_AFTER
+        state=SendRequest.State.SENDING, claimed_at__lte=now - ABANDONED_AFTER, job__isnull=True
     ).select_related("user")
     return sum(settle_abandoned(send_request, now) for send_request in stale)
 

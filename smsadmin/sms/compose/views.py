@@ -542,8 +542,17 @@ def send(request: KeyedRequest, token: uuid.UUID) -> HttpResponse:
     if claimed.claim is not sending.Claim.CLAIMED:
         sending.record_refusal(Who.from_request(request), claimed)
         return _render_confirm(request, claimed.send_request, refusal=claimed.refusal)
-    sending.perform(claimed.send_request, request.api_key.client(), Who.from_request(request))
     sent = claimed.send_request
+    if sent.batches_total > 1:
+        # More than one POST: a job makes each batch once, paced, surviving this request.
+        from smsadmin.jobs.sends import start_compose_send
+
+        start_compose_send(
+            sent, owner=request.user, api_key=request.api_key, who=Who.from_request(request)
+        )
+        LastSender.remember(request.user, request.api_key, sent.device_id, sent.sim_id)
+        return redirect("sms:compose_result", token=token)
+    sending.perform(sent, request.api_key.client(), Who.from_request(request))
     LastSender.remember(request.user, request.api_key, sent.device_id, sent.sim_id)
     return redirect("sms:compose_result", token=token)
 
@@ -626,6 +635,7 @@ def result(request: KeyedRequest, token: uuid.UUID) -> HttpResponse:
         reschedule_problem = _finish_origin(request, send_request)
     context = {
         "send": send_request,
+        "send_job": getattr(send_request, "job", None),
         "reschedule_problem": reschedule_problem,
         "problem": stored_problem if send_request.error else None,
         "ids": send_request.sms_ids[:SHOWN_IDS],

@@ -156,3 +156,17 @@ def result_page(client: Client, response) -> str:
     """The page a redirect leads to (a send that went through redirects to its result)."""
     assert response.status_code == 302, page_of(response)[:2000]
     return page_of(client.get(response["Location"]))
+
+
+def run_send_job(token):
+    """A send of more than one batch runs as a job: the worker's slices, here in turn."""
+    from smsadmin.jobs import running
+    from smsadmin.jobs.models import Job
+
+    job = Job.objects.get(send_request__token=token)
+    for _slice in range(5):
+        running.run_slice(job.pk, sleep=lambda seconds: None)
+        job.refresh_from_db()
+        if not job.is_active:
+            break
+    return job

@@ -43,11 +43,13 @@ def test_every_created_message_is_filed_with_its_number(signed_in, sends):
 def test_a_big_send_files_every_batch(signed_in, sends):
     numbers = fake.numbers(5000)
 
-    fake.confirm_and_send(signed_in, recipients="\n".join(numbers))
+    _response, token = fake.confirm_and_send(signed_in, recipients="\n".join(numbers))
+    fake.run_send_job(token)  # two batches: a job sends them
 
     assert SentMessage.objects.count() == 5000
     last = SentMessage.objects.order_by("-sms_id").first()
     assert last.phone == numbers[-1]
+    assert {str(m.send_request.token) for m in SentMessage.objects.all()[:10]} == {token}
 
 
 # --- Counts that claim only what is known ---------------------------------------------

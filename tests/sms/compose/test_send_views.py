@@ -2,6 +2,7 @@
 # The pages print a multiplication sign and people type typographic quotes: both are meant.
 # ruff: noqa: RUF001
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +12,9 @@ from django.test import Client
 
 from smsadmin.accounts.models import Team
 from smsadmin.audit.models import AuditEvent, Outcome
+from smsadmin.jobs.models import Job
 from smsadmin.keys.models import ApiKey
+from smsadmin.sms.compose import sending
 from smsadmin.sms.models import SendRequest
 from tests.conftest import UPSTREAM, give_key, make_user
 from tests.sms.compose import support as fake
@@ -367,7 +370,7 @@ def test_a_time_that_passed_while_confirming_is_refused_without_sending(signed_i
 # --- Big sends ------------------------------------------------------------------------------
 
 
-def test_a_failing_second_batch_reports_what_went_out_and_offers_the_rest(signed_in, upstream):
+def test_a_failing_second_batch_reports_what_went_out_and_never_resends_it(signed_in, upstream):
     fake.devices(upstream)
     fake.account(upstream)
     counter = fake.SendCounter()
@@ -375,43 +378,89 @@ def test_a_failing_second_batch_reports_what_went_out_and_offers_the_rest(signed
     upstream.add_callback("POST", f"{UPSTREAM}/sms", callback=lambda r: next(answers)(r))
     typed = "\n".join(fake.numbers(5003))
     response, token = fake.confirm_and_send(signed_in, recipients=typed)
+    job = fake.run_send_job(token)
+
     page = result_page(signed_in, response)
     assert "Partly sent" in page
-    assert "4,999 recipients were sent to" in page and "the other 4 were not sent" in page
-    assert '<a href="/messages/1000/">#1000</a>' in page
-    assert "and 4499 more" in page
-    assert f'href="/compose/?retry={token}">Send to the 4 unsent numbers</a>' in page
+    assert f'href="/jobs/{job.pk}/"' in page
+    assert "4,999 recipients were sent to; the other 4 were not, or not certainly." in page
+    assert "not known whether the messages were created" in page
     send = SendRequest.objects.get(token=token)
     assert send.state == SendRequest.State.PARTIAL and len(send.sms_ids) == 4999
-    assert send.unsent_numbers == fake.numbers(4, start=4999)
+    # A 503 may have been carried out: its numbers are never offered again on their own.
+    assert send.unsent_numbers == []
+    assert [item.state for item in job.items.order_by("position")] == ["done", "unknown"]
     # Batch 1, batch 2: nothing resent.
     assert [call.request.method for call in upstream.calls].count("POST") == 2
 
-    retry = page_of(signed_in.get(f"/compose/?retry={token}"))
-    assert "These are the 4 numbers the earlier send did not reach." in retry
-    assert "\n".join(fake.numbers(4, start=4999)) + "</textarea>" in retry
-    assert f'name="token" value="{token}"' not in retry
+
+def test_a_batch_refused_outright_leaves_its_numbers_to_send_again(signed_in, upstream):
+    fake.devices(upstream)
+    fake.account(upstream)
+    counter = fake.SendCounter()
+    refused = (400, {}, json.dumps(error_json("The phone number is not valid.", 400)))
+    answers = iter([counter, lambda request: refused])
+    upstream.add_callback("POST", f"{UPSTREAM}/sms", callback=lambda r: next(answers)(r))
+    response, token = fake.confirm_and_send(signed_in, recipients="\n".join(fake.numbers(5003)))
+    fake.run_send_job(token)
+
+    page = result_page(signed_in, response)
+    send = SendRequest.objects.get(token=token)
+    assert send.state == SendRequest.State.PARTIAL
+    assert send.unsent_numbers == fake.numbers(4, start=4999)
+    assert f'href="/compose/?retry={token}">Send to the 4 unsent numbers</a>' in page
 
 
-def test_a_partial_send_is_audited_with_what_went_out(signed_in, upstream):
+def test_a_partial_send_is_audited_batch_by_batch(signed_in, upstream):
     fake.devices(upstream)
     fake.account(upstream)
     counter = fake.SendCounter()
     answers = iter([counter, lambda request: (503, {}, "")])
     upstream.add_callback("POST", f"{UPSTREAM}/sms", callback=lambda r: next(answers)(r))
-    fake.confirm_and_send(signed_in, recipients="\n".join(fake.numbers(5001)))
-    outcome = AuditEvent.objects.filter(action="send").order_by("seq").last()
-    assert outcome.outcome == Outcome.UPSTREAM_ERROR
-    assert len(outcome.details["created_ids"]) == 4999
-    assert outcome.details["unsent_count"] == 2
+    _response, token = fake.confirm_and_send(signed_in, recipients="\n".join(fake.numbers(5001)))
+    job = fake.run_send_job(token)
+    outcomes = AuditEvent.objects.filter(action="send", target=f"job:{job.pk}").exclude(
+        outcome=Outcome.STARTED
+    )
+    first, second = outcomes.order_by("seq")
+    assert first.outcome == Outcome.OK and len(first.details["created_ids"]) == 4999
+    assert second.outcome == Outcome.UPSTREAM_ERROR
+    attempts = AuditEvent.objects.filter(action="send", outcome=Outcome.STARTED)
+    assert [a.details["recipient_count"] for a in attempts.order_by("seq")] == [4999, 2]
 
 
-def test_a_big_send_goes_out_in_batches_of_4999(signed_in, sends):
-    _response, token = fake.confirm_and_send(signed_in, recipients="\n".join(fake.numbers(10001)))
-    assert [len(post["phone_numbers"].split("\n")) for post in sends.posts] == [4999, 4999, 3]
+def test_a_big_send_goes_out_in_batches_of_4999_as_a_job(signed_in, sends):
+    response, token = fake.confirm_and_send(signed_in, recipients="\n".join(fake.numbers(10001)))
+    assert not sends.posts  # the request only started the job
     send = SendRequest.objects.get(token=token)
+    assert send.state == SendRequest.State.SENDING
+    page = result_page(signed_in, response)
+    job = Job.objects.get(send_request=send)
+    assert f'href="/jobs/{job.pk}/"' in page and "runs as job" in page
+
+    fake.run_send_job(token)
+
+    assert [len(post["phone_numbers"].split("\n")) for post in sends.posts] == [4999, 4999, 3]
+    send.refresh_from_db()
+    assert send.state == SendRequest.State.SENT
     assert (send.batches_done, send.batches_total, send.sent_count) == (3, 3, 10001)
     assert len(send.sms_ids) == 10001
+    assert job.items.count() == 3
+
+
+def test_a_big_send_run_by_a_job_is_not_settled_as_abandoned(signed_in, sends, time_machine):
+    _response, token = fake.confirm_and_send(signed_in, recipients="\n".join(fake.numbers(5001)))
+    time_machine.move_to(datetime.now(UTC) + timedelta(minutes=10))
+
+    assert sending.settle_all_abandoned() == 0
+    assert SendRequest.objects.get(token=token).state == SendRequest.State.SENDING
+
+
+def test_a_single_batch_send_still_goes_out_in_the_request(signed_in, sends):
+    _response, token = fake.confirm_and_send(signed_in, recipients="\n".join(fake.numbers(4999)))
+    assert len(sends.posts) == 1
+    assert SendRequest.objects.get(token=token).state == SendRequest.State.SENT
+    assert not Job.objects.exists()
 
 
 # --- Progress ---------------------------------------------------------------------------------
@@ -487,3 +536,30 @@ def test_a_team_member_sends_with_the_teams_key_but_not_from_a_teammates_draft(c
     response, _token = fake.confirm_and_send(client)
     assert "1 message handed to" in result_page(client, response)
     assert len(sends.posts) == 1
+
+
+def test_a_batch_in_flight_when_the_worker_died_is_outcome_unknown_never_resent(signed_in, sends):
+    from django.utils import timezone
+
+    from smsadmin.jobs.models import JobItem
+
+    response, token = fake.confirm_and_send(signed_in, recipients="\n".join(fake.numbers(5001)))
+    job = Job.objects.get(send_request__token=token)
+    # A worker killed mid-POST of the first batch: its item in flight, its lease run out.
+    JobItem.objects.filter(job=job, position=0).update(
+        state=JobItem.State.IN_FLIGHT, attempts=1, claimed_at=timezone.now()
+    )
+    Job.objects.filter(pk=job.pk).update(
+        state=Job.State.RUNNING,
+        lease_token="dead",
+        lease_until=timezone.now() - timedelta(seconds=1),
+    )
+
+    fake.run_send_job(token)
+
+    assert [len(post["phone_numbers"].split("\n")) for post in sends.posts] == [2]
+    send = SendRequest.objects.get(token=token)
+    assert send.state == SendRequest.State.PARTIAL and send.unsent_numbers == []
+    page = result_page(signed_in, response)
+    assert "2 recipients were sent to; the other 4,999 were not, or not certainly." in page
+    assert "smsadmin will not resend them on its own" in page
