@@ -12,13 +12,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from smsadmin.accounts.models import User
 from smsadmin.audit.actions import Action
 from smsadmin.audit.recorder import Who, audited
 from smsadmin.conversations import replies
 from smsadmin.conversations.models import MessageLink
+from smsadmin.jobs import titles
 from smsadmin.jobs.models import Job, JobItem
 from smsadmin.jobs.running import create_job, settle
 from smsadmin.keys.models import ApiKey
@@ -72,8 +72,7 @@ def start_compose_send(send_request: SendRequest, *, owner: User, api_key: ApiKe
         owner=owner,
         api_key=api_key,
         kind=Job.Kind.SEND,
-        title=ngettext("Send to %(count)s number", "Send to %(count)s numbers", count)
-        % {"count": f"{count:,}"},
+        title_words={"kind": titles.COMPOSE_SEND, "count": count},
         items=send_items(
             send_request.content,
             list(send_request.numbers),

@@ -437,6 +437,8 @@ def test_a_big_send_goes_out_in_batches_of_4999_as_a_job(signed_in, sends):
     page = result_page(signed_in, response)
     job = Job.objects.get(send_request=send)
     assert f'href="/jobs/{job.pk}/"' in page and "runs as job" in page
+    assert "this page need not stay open" in page
+    assert "from the tab where it was confirmed" not in page
 
     fake.run_send_job(token)
 
