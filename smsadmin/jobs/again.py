@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 
 from smsadmin.accounts.models import User
 from smsadmin.audit.recorder import Who
+from smsadmin.jobs import titles
 from smsadmin.jobs.models import Job, JobItem
 from smsadmin.jobs.running import Estimate, create_job, estimate
 from smsadmin.keys.models import ApiKey
@@ -107,7 +108,7 @@ def start_again(*, owner: User, api_key: ApiKey, resend: Resend, who: Who, filte
         owner=owner,
         api_key=api_key,
         kind=Job.Kind.SEND,
-        title=f"Send {resend.count:,} failed messages again",
+        title_words={"kind": titles.SEND_AGAIN, "count": resend.count},
         items=resend.items(),
         who=who,
         details={"filters": filters, "recipients": resend.count, "posts": resend.posts},

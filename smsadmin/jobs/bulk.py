@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from smsadmin.accounts.models import User
 from smsadmin.audit.recorder import Who
+from smsadmin.jobs import titles
 from smsadmin.jobs.models import Job
 from smsadmin.jobs.running import Estimate, create_job, delete_items, estimate
 from smsadmin.keys.models import ApiKey
@@ -69,14 +70,9 @@ def selected(sms_ids: Sequence[int]) -> Selection:
     return Selection(tuple((sms_id, False) for sms_id in sms_ids))
 
 
-def title_for(selection: Selection, what: str) -> str:
-    if selection.cancels and selection.deletes:
-        verb = f"Delete {selection.deletes:,} and cancel {selection.cancels:,} messages"
-    elif selection.cancels:
-        verb = f"Cancel {selection.cancels:,} scheduled messages"
-    else:
-        verb = f"Delete {selection.deletes:,} messages"
-    return f"{verb} {what}".strip()
+def title_for(selection: Selection, kind: str = titles.DELETE_SEARCH) -> dict[str, Any]:
+    """The job's title words (smsadmin.jobs.titles): what it deletes and cancels."""
+    return {"kind": kind, "deletes": selection.deletes, "cancels": selection.cancels}
 
 
 def start_deleting(
@@ -84,7 +80,7 @@ def start_deleting(
     owner: User | None,
     api_key: ApiKey,
     selection: Selection,
-    title: str,
+    title_words: dict[str, Any],
     who: Who,
     details: dict[str, Any],
     kind: Job.Kind = Job.Kind.DELETE,
@@ -93,7 +89,7 @@ def start_deleting(
         owner=owner,
         api_key=api_key,
         kind=kind,
-        title=title,
+        title_words=title_words,
         items=delete_items(selection.messages),
         who=who,
         details={"deletes": selection.deletes, "cancels": selection.cancels, **details},

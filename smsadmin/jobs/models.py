@@ -10,6 +10,8 @@ flight, where the next worker finds it (see running.recover_in_flight).
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from smsadmin.keys.models import ApiKey
 
@@ -29,17 +31,17 @@ class JobQuerySet(models.QuerySet):
 
 class Job(models.Model):
     class Kind(models.TextChoices):
-        DELETE = "delete", "delete or cancel messages"
-        SEND = "send", "send messages"
-        RETENTION = "retention", "delete messages past the retention period"
+        DELETE = "delete", _("delete or cancel messages")
+        SEND = "send", _("send messages")
+        RETENTION = "retention", _("delete messages past the retention period")
 
     class State(models.TextChoices):
-        QUEUED = "queued", "queued"
-        RUNNING = "running", "running"
-        PAUSED = "paused", "paused by budget"
-        DONE = "done", "done"
-        CANCELLED = "cancelled", "cancelled"
-        FAILED = "failed", "failed"
+        QUEUED = "queued", pgettext_lazy("job state", "queued")
+        RUNNING = "running", pgettext_lazy("job state", "running")
+        PAUSED = "paused", pgettext_lazy("job state", "paused by budget")
+        DONE = "done", pgettext_lazy("job state", "done")
+        CANCELLED = "cancelled", pgettext_lazy("job state", "cancelled")
+        FAILED = "failed", pgettext_lazy("job state", "failed")
 
     ACTIVE = (State.QUEUED, State.RUNNING, State.PAUSED)
 
@@ -50,7 +52,10 @@ class Job(models.Model):
     # The key whose budget pays; a job whose key was deleted stops (failed).
     api_key = models.ForeignKey(ApiKey, null=True, on_delete=models.SET_NULL, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)
+    # English, for the audit event and rows from before title_words; pages show shown_title.
     title = models.CharField(max_length=200)
+    # The title language-neutral: a kind and its numbers (smsadmin.jobs.titles).
+    title_words = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -86,6 +91,20 @@ class Job(models.Model):
         return f"job {self.pk}: {self.title}"
 
     @property
+    def shown_title(self) -> str:
+        """The title in the reader's language."""
+        from smsadmin.jobs import titles
+
+        return titles.shown(self.title, self.title_words)
+
+    @property
+    def shown_problem(self) -> str:
+        """The stored (English) problem, translated when the catalogue knows it."""
+        from django.utils.translation import gettext
+
+        return gettext(self.problem) if self.problem else ""
+
+    @property
     def is_active(self) -> bool:
         return self.state in self.ACTIVE
 
@@ -98,13 +117,13 @@ class Job(models.Model):
 
 class JobItem(models.Model):
     class State(models.TextChoices):
-        PENDING = "pending", "pending"
-        IN_FLIGHT = "in_flight", "in flight"
-        DONE = "done", "done"
-        FAILED = "failed", "failed"
+        PENDING = "pending", pgettext_lazy("job item state", "pending")
+        IN_FLIGHT = "in_flight", pgettext_lazy("job item state", "in flight")
+        DONE = "done", pgettext_lazy("job item state", "done")
+        FAILED = "failed", pgettext_lazy("job item state", "failed")
         # A POST whose answer never came: it may have been carried out, and
         # the API cannot be asked. Never sent again on its own.
-        UNKNOWN = "unknown", "outcome unknown"
+        UNKNOWN = "unknown", pgettext_lazy("job item state", "outcome unknown")
 
     class Method(models.TextChoices):
         DELETE = "DELETE", "DELETE"
@@ -134,6 +153,13 @@ class JobItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} item {self.position} of job {self.job_id}"
+
+    @property
+    def shown_outcome(self) -> str:
+        """The stored (English) outcome, translated when the catalogue knows it."""
+        from django.utils.translation import gettext
+
+        return gettext(self.outcome) if self.outcome else ""
 
     @property
     def target(self) -> str:

@@ -14,12 +14,15 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.formats import number_format
+from django.utils.translation import gettext, gettext_noop
 
 from smsadmin.sociostacks import budget
 
-RATE_LIMITED = "Sociostacks asked us to wait"
-SHARE_SPENT = "the jobs' share of this minute's budget is spent"
-KEPT_FOR_PEOPLE = "the rest of this minute is kept for people's own sends and deletes"
+# Stored in English as the job's problem, translated where shown (Job.shown_problem).
+RATE_LIMITED = gettext_noop("Sociostacks asked us to wait")
+SHARE_SPENT = gettext_noop("the jobs' share of this minute's budget is spent")
+KEPT_FOR_PEOPLE = gettext_noop("the rest of this minute is kept for people's own sends and deletes")
 
 
 def _limit(fingerprint: str) -> int:
@@ -98,10 +101,13 @@ def expected_seconds(calls: int, fingerprint: str | None = None) -> int:
 
 
 def duration_words(seconds: int) -> str:
+    """A duration in the active language's short units ("45 s", "3 min", "2 h 5 min")."""
     if seconds < 90:
-        return f"{seconds} s"
+        return gettext("%(seconds)s s") % {"seconds": number_format(seconds)}
     minutes = round(seconds / 60)
     if minutes < 90:
-        return f"{minutes} min"
+        return gettext("%(minutes)s min") % {"minutes": number_format(minutes)}
     hours, rest = divmod(minutes, 60)
-    return f"{hours} h {rest} min" if rest else f"{hours} h"
+    if rest:
+        return gettext("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": rest}
+    return gettext("%(hours)s h") % {"hours": hours}

@@ -202,9 +202,10 @@ def plan(
     names: Mapping[str, tuple[str, ...]] | None = None,
     opted_out: frozenset[str] | None = None,
     send_empty: bool = False,
-    file_name: str = "the file",
+    file_name: str = "",
 ) -> Plan:
     """Each row of the CSV with its text; raises PersonalisedError for what cannot be sent."""
+    file_name = file_name or _("the file")
     try:
         columns = csv_columns(data)
         if not columns.columns:

@@ -18,7 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from smsadmin.accounts.decorators import role_required
@@ -27,7 +27,7 @@ from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import Who, record
 from smsadmin.http import KeyedRequest
-from smsadmin.jobs import personalised
+from smsadmin.jobs import personalised, titles
 from smsadmin.jobs.models import Job, PersonalisedDraft
 from smsadmin.jobs.personalised import PersonalisedError, Plan
 from smsadmin.jobs.running import create_job, estimate
@@ -263,12 +263,7 @@ def personalised_preview(request: KeyedRequest, token: uuid.UUID) -> HttpRespons
         owner=request.user,
         api_key=request.api_key,
         kind=Job.Kind.SEND,
-        title=ngettext(
-            "Personalised send of %(count)s message",
-            "Personalised send of %(count)s messages",
-            plan.count,
-        )
-        % {"count": f"{plan.count:,}"},
+        title_words={"kind": titles.PERSONALISED, "count": plan.count},
         items=plan.items(draft.device_id, draft.sim_id),
         who=who,
         details={

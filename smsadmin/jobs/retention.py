@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from smsadmin.audit.recorder import Who
+from smsadmin.jobs import titles
 from smsadmin.jobs.bulk import Selection, start_deleting
 from smsadmin.jobs.models import Job
 from smsadmin.keys.models import ApiKey
@@ -47,7 +48,7 @@ def start_retention_jobs(now=None) -> list[Job]:
                 owner=None,
                 api_key=link.key,
                 selection=selection,
-                title=f"Delete {selection.count:,} messages older than {days} days",
+                title_words={"kind": titles.RETENTION, "count": selection.count, "days": days},
                 who=Who(),
                 details={"retention_days": days, "account_id": link.account_id},
                 kind=Job.Kind.RETENTION,

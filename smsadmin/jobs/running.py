@@ -31,13 +31,14 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from smsadmin import problems
 from smsadmin.accounts.models import User
 from smsadmin.audit.actions import Action
 from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import Who, audited, record
-from smsadmin.jobs import pacing
+from smsadmin.jobs import pacing, titles
 from smsadmin.jobs.models import Job, JobItem
 from smsadmin.keys.models import ApiKey
 from smsadmin.problems import problem_for
@@ -59,9 +60,10 @@ SHORT_WAIT_SECONDS = 3
 STALL_GRACE = timedelta(seconds=15)
 DELETE_TRIES = 3
 
-DELETED = "deleted"
-CANCELLED = "cancelled"
-ALREADY_GONE = "already gone"
+# Stored in English with the item, translated where shown (JobItem.shown_outcome).
+DELETED = gettext_noop("deleted")
+CANCELLED = gettext_noop("cancelled")
+ALREADY_GONE = gettext_noop("already gone")
 
 
 def _lease() -> timedelta:
@@ -84,18 +86,25 @@ def create_job(
     owner: User | None,
     api_key: ApiKey,
     kind: Job.Kind,
-    title: str,
     items: Sequence[dict[str, Any]],
     who: Who,
     details: dict[str, Any] | None = None,
+    title: str = "",
+    title_words: dict[str, Any] | None = None,
 ) -> Job:
-    """The job with its items frozen as given, on record, queued once committed."""
+    """The job with its items frozen as given, on record, queued once committed.
+
+    ``title_words`` (see smsadmin.jobs.titles) words the title in each reader's
+    language; ``title`` is the English one, made from them when not given.
+    """
+    title = title or titles.english(title_words or {})
     with transaction.atomic():
         job = Job.objects.create(
             owner=owner,
             api_key=api_key,
             kind=kind,
             title=title[:200],
+            title_words=title_words or {},
             total=len(items),
             operator_name=who.operator_name[:64],
             ip_address=who.ip_address,

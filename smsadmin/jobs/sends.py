@@ -12,19 +12,21 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import override
 
 from smsadmin.accounts.models import User
 from smsadmin.audit.actions import Action
 from smsadmin.audit.recorder import Who, audited
 from smsadmin.conversations import replies
 from smsadmin.conversations.models import MessageLink
+from smsadmin.jobs import titles
 from smsadmin.jobs.models import Job, JobItem
 from smsadmin.jobs.running import create_job, settle
 from smsadmin.keys.models import ApiKey
 from smsadmin.problems import problem_for
 from smsadmin.sms.compose.sending import audit_details, listed, outcome_unknown, send_problem
 from smsadmin.sms.models import SendRequest, SentMessage
+from smsadmin.sms.wording import grouped
 from smsadmin.sociostacks.client import MAX_RECIPIENTS_PER_POST, SociostacksClient
 from smsadmin.sociostacks.errors import InvalidRequest, RateLimited, SociostacksError
 
@@ -72,8 +74,7 @@ def start_compose_send(send_request: SendRequest, *, owner: User, api_key: ApiKe
         owner=owner,
         api_key=api_key,
         kind=Job.Kind.SEND,
-        title=ngettext("Send to %(count)s number", "Send to %(count)s numbers", count)
-        % {"count": f"{count:,}"},
+        title_words={"kind": titles.COMPOSE_SEND, "count": count},
         items=send_items(
             send_request.content,
             list(send_request.numbers),
@@ -193,24 +194,14 @@ def settle_send_request(job: Job) -> None:
     items = list(job.items.order_by("position"))
     done = [item for item in items if item.state == JobItem.State.DONE]
     failed = [item for item in items if item.state in (JobItem.State.FAILED, JobItem.State.PENDING)]
-    unknown = [item for item in items if item.state == JobItem.State.UNKNOWN]
     if len(done) == len(items):
         state = SendRequest.State.SENT
     else:
         state = SendRequest.State.PARTIAL if done else SendRequest.State.FAILED
     problem = ""
     if state != SendRequest.State.SENT:
-        reasons = [item.outcome for item in [*unknown, *failed] if item.outcome]
-        if job.state == Job.State.CANCELLED:
-            reasons.insert(0, _("The job was cancelled before every batch went out."))
-        sent = sum(len(item.payload.get("numbers", ())) for item in done)
-        rest = sum(len(item.payload.get("numbers", ())) for item in items) - sent
-        reasons.insert(
-            0,
-            _("%(sent)s recipients were sent to; the other %(rest)s were not, or not certainly.")
-            % {"sent": f"{sent:,}", "rest": f"{rest:,}"},
-        )
-        problem = " ".join(dict.fromkeys(reasons)) or job.problem
+        with override("en"):  # stored; pages word it again in their language (outcome_words)
+            problem = outcome_words(job, items)
     unsent = [number for item in failed for number in item.payload.get("numbers", ())]
     SendRequest.objects.filter(pk=job.send_request_id, state=SendRequest.State.SENDING).update(
         state=state,
@@ -218,3 +209,22 @@ def settle_send_request(job: Job) -> None:
         unsent_numbers=unsent if state != SendRequest.State.SENT else [],
         error=problem[:2000],
     )
+
+
+def outcome_words(job: Job, items: list[JobItem] | None = None) -> str:
+    """Why a compose send's job did not send to everyone, in the active language."""
+    items = items if items is not None else list(job.items.order_by("position"))
+    done = [item for item in items if item.state == JobItem.State.DONE]
+    failed = [item for item in items if item.state in (JobItem.State.FAILED, JobItem.State.PENDING)]
+    unknown = [item for item in items if item.state == JobItem.State.UNKNOWN]
+    reasons = [item.shown_outcome for item in [*unknown, *failed] if item.outcome]
+    if job.state == Job.State.CANCELLED:
+        reasons.insert(0, _("The job was cancelled before every batch went out."))
+    sent = sum(len(item.payload.get("numbers", ())) for item in done)
+    rest = sum(len(item.payload.get("numbers", ())) for item in items) - sent
+    reasons.insert(
+        0,
+        _("%(sent)s recipients were sent to; the other %(rest)s were not, or not certainly.")
+        % {"sent": grouped(sent), "rest": grouped(rest)},
+    )
+    return " ".join(dict.fromkeys(reasons)) or job.shown_problem

@@ -6,6 +6,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smsadmin.accounts.decorators import role_required
@@ -97,7 +99,9 @@ def job_cancel(request: SignedInRequest, job_id: int) -> HttpResponse:
     if not _may_change(request, job):
         raise Http404("No such job.")
     if running.request_cancel(job, Who.from_request(request)):
-        messages.info(request, "The job stops before its next upstream call; done items stay done.")
+        messages.info(
+            request, gettext("The job stops before its next upstream call; done items stay done.")
+        )
     else:
         record(
             Action.JOB_CANCELLED,
@@ -106,7 +110,10 @@ def job_cancel(request: SignedInRequest, job_id: int) -> HttpResponse:
             target=f"job:{job.pk}",
             details={"reason": "already over", "state": job.state},
         )
-        messages.info(request, f"This job is already {job.get_state_display()}.")
+        messages.info(
+            request,
+            gettext("This job is already %(state)s.") % {"state": job.get_state_display()},
+        )
     return redirect("jobs:detail", job_id=job.pk)
 
 
@@ -126,7 +133,7 @@ def _search_form(request: KeyedRequest, data) -> tuple[SearchForm, int | None]:
 
 
 def _matches(
-    request: KeyedRequest, then: str
+    request: KeyedRequest, then: str | Promise
 ) -> tuple[SearchForm, QuerySet[MirroredMessage]] | HttpResponse:
     """The search being confirmed and the mirror's rows it matches; else back to Search."""
     data = request.POST if request.method == "POST" else request.GET
@@ -139,7 +146,7 @@ def _matches(
         outcome=Outcome.INVALID,
         details={"filters": form.filters(), "reason": "filters not valid or no mirror"},
     )
-    messages.info(request, f"Search first, then {then}.")
+    messages.info(request, str(then))
     search_url = reverse("mirror:search")
     return redirect(f"{search_url}?{form.querystring()}" if form.filters() else search_url)
 
@@ -170,7 +177,7 @@ def _record_shown(
 @api_key_required
 def delete_matches(request: KeyedRequest) -> HttpResponse:
     """First the exact count, calls and duration; then, confirmed, the job."""
-    found = _matches(request, then="delete what it matches")
+    found = _matches(request, then=gettext_lazy("Search first, then delete what it matches."))
     if isinstance(found, HttpResponse):
         return found
     form, rows = found
@@ -181,7 +188,7 @@ def delete_matches(request: KeyedRequest) -> HttpResponse:
             owner=request.user,
             api_key=request.api_key,
             selection=selection,
-            title=bulk.title_for(selection, "matching a search"),
+            title_words=bulk.title_for(selection),
             who=Who.from_request(request),
             details={"filters": form.filters()},
         )
@@ -207,7 +214,7 @@ def delete_matches(request: KeyedRequest) -> HttpResponse:
 @api_key_required
 def send_again(request: KeyedRequest) -> HttpResponse:
     """The failed messages a search matches, sent again as one job once confirmed."""
-    found = _matches(request, then="send again what failed")
+    found = _matches(request, then=gettext_lazy("Search first, then send again what failed."))
     if isinstance(found, HttpResponse):
         return found
     form, rows = found

@@ -20,13 +20,12 @@ from smsadmin.audit.models import Outcome
 from smsadmin.audit.recorder import Who, record, record_failure
 from smsadmin.conversations.provenance import mirrored_copy, provenance
 from smsadmin.http import KeyedRequest, is_storable_id, query_int, safe_next
-from smsadmin.jobs import bulk
+from smsadmin.jobs import bulk, titles
 from smsadmin.keys.decorators import api_key_required
 from smsadmin.problems import problem_for
 from smsadmin.rendering import page_or_fragment
 from smsadmin.sms import mirror_pages, reading, rows
 from smsadmin.sms.deleting import NOT_TRIED, delete_messages, delete_one, in_request_refusal
-from smsadmin.sms.wording import grouped
 from smsadmin.sociostacks import budget
 from smsadmin.sociostacks.client import SociostacksClient
 from smsadmin.sociostacks.errors import NotFound, SociostacksError
@@ -257,8 +256,7 @@ def bulk_delete(request: KeyedRequest) -> HttpResponse:
             owner=request.user,
             api_key=request.api_key,
             selection=bulk.selected(ids),
-            title=gettext("Delete %(count)s messages selected on the message list")
-            % {"count": grouped(len(ids))},
+            title_words=bulk.title_for(bulk.selected(ids), titles.DELETE_SELECTED),
             who=Who.from_request(request),
             details={"allowed_now": too_many.allowed},
         )

@@ -606,8 +606,15 @@ def result(request: KeyedRequest, token: uuid.UUID) -> HttpResponse:
     state = send_request.state
     if state == SendRequest.State.PENDING:
         return redirect("sms:compose_confirm", token=token)
+    send_job = getattr(send_request, "job", None)
+    error = send_request.error
+    if error and send_job is not None and not send_job.is_active:
+        # The worker stored it in English: the reader's language, from the job itself.
+        from smsadmin.jobs.sends import outcome_words
+
+        error = outcome_words(send_job)
     stored_problem = Problem(
-        send_request.error,
+        error,
         fix_url=send_request.error_fix_url,
         fix_label=send_request.error_fix_label,
         request_id=sending.request_id_of(send_request) if send_request.error else "",
@@ -635,7 +642,7 @@ def result(request: KeyedRequest, token: uuid.UUID) -> HttpResponse:
         reschedule_problem = _finish_origin(request, send_request)
     context = {
         "send": send_request,
-        "send_job": getattr(send_request, "job", None),
+        "send_job": send_job,
         "reschedule_problem": reschedule_problem,
         "problem": stored_problem if send_request.error else None,
         "ids": send_request.sms_ids[:SHOWN_IDS],

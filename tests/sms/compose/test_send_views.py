@@ -385,8 +385,12 @@ def test_a_failing_second_batch_reports_what_went_out_and_never_resends_it(signe
     assert f'href="/jobs/{job.pk}/"' in page
     assert "4,999 recipients were sent to; the other 4 were not, or not certainly." in page
     assert "not known whether the messages were created" in page
+    # Stored in English by the worker, worded again in the reader's language.
+    german = signed_in.get(response["Location"], headers={"Accept-Language": "de"})
+    assert "An 4.999 Empfänger wurde gesendet" in german.content.decode()
     send = SendRequest.objects.get(token=token)
     assert send.state == SendRequest.State.PARTIAL and len(send.sms_ids) == 4999
+    assert send.error.startswith("4,999 recipients were sent to")
     # A 503 may have been carried out: its numbers are never offered again on their own.
     assert send.unsent_numbers == []
     assert [item.state for item in job.items.order_by("position")] == ["done", "unknown"]
@@ -437,6 +441,8 @@ def test_a_big_send_goes_out_in_batches_of_4999_as_a_job(signed_in, sends):
     page = result_page(signed_in, response)
     job = Job.objects.get(send_request=send)
     assert f'href="/jobs/{job.pk}/"' in page and "runs as job" in page
+    assert "this page need not stay open" in page
+    assert "from the tab where it was confirmed" not in page
 
     fake.run_send_job(token)
 
