@@ -67,6 +67,8 @@ def test_a_slow_upstream_gives_way_to_the_older_copy_in_time(
     # is an older copy, from when, and that Sociostacks did not answer.
     note = page.get_by_role("status").filter(has_text="Showing what Sociostacks said as of")
     expect(note).to_be_visible()
-    expect(note).to_have_text(re.compile(r"as of \d{2}:\d{2}\b.*\(upstream unavailable\)"))
+    expect(note).to_have_text(
+        re.compile(r"as of \d{2}:\d{2}\b.*\(Sociostacks did not answer in time\)")
+    )
     expect(page.get_by_text("Traceback")).to_have_count(0)
     assert_no_sideways_scroll(page, "the older copy")
