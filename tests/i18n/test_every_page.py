@@ -210,7 +210,7 @@ class World:
             cleaned = text
             for piece in self._pieces:
                 if piece in cleaned:
-                    cleaned = cleaned.replace(piece, " ")
+                    cleaned = _cut(cleaned, piece)
             self._cleaned[text] = " ".join(cleaned.split())
         return self._cleaned[text]
 
@@ -616,9 +616,18 @@ def _case_data(case: Case) -> list[str]:
     return sorted(pieces, key=len, reverse=True)
 
 
+def _cut(text: str, piece: str) -> str:
+    """The text without ``piece``, taken only as whole words: the username "ada"
+    is data, the end of "Confirmada" is not."""
+    starts = r"(?<!\w)" if piece[0].isalnum() else ""
+    ends = r"(?!\w)" if piece[-1].isalnum() else ""
+    return re.sub(starts + re.escape(piece) + ends, " ", text)
+
+
 def _without(text: str, pieces: list[str]) -> str:
     for piece in pieces:
-        text = text.replace(piece, " ")
+        if piece in text:
+            text = _cut(text, piece)
     return " ".join(text.split())
 
 
