@@ -60,6 +60,11 @@ class AuditFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search"}),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Listed once: a callable's choices are read again by validation and by the page.
+        self.fields["action"].choices = action_choices()
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
