@@ -63,7 +63,9 @@ def review(request: SignedInRequest) -> HttpResponse:
         status = 200 if request.htmx else 400
         return page_or_fragment(request, "audit/review.html", "results", context, status=status)
     before, after = _cursor(request, "before"), _cursor(request, "after")
-    page = page_of(form.events(request.user.zone), before=before, after=after)
+    # The attempt an outcome answers is read with it: its sentence needs both.
+    events = form.events(request.user.zone).select_related("parent")
+    page = page_of(events, before=before, after=after)
     record(
         Action.AUDIT_VIEWED,
         request=request,
