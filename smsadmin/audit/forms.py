@@ -1,7 +1,7 @@
 import json
 import time as time_module
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -36,6 +36,9 @@ def action_choices() -> list[tuple[str, str]]:
     return [("", gettext("Any action")), *((action, action) for action in actions)]
 
 
+OUTCOME_CHOICES = [("", gettext_lazy("Any outcome")), *Outcome.choices]
+
+
 class AuditFilterForm(forms.Form):
     """The review page's filters. Every one is in the URL, so a filtered view can be shared."""
 
@@ -48,9 +51,7 @@ class AuditFilterForm(forms.Form):
     actor_exact = forms.BooleanField(label=gettext_lazy("Exact username"), required=False)
     action = forms.ChoiceField(label=gettext_lazy("Action"), required=False, choices=action_choices)
     outcome = forms.ChoiceField(
-        label=gettext_lazy("Outcome"),
-        required=False,
-        choices=[("", gettext_lazy("Any outcome")), *Outcome.choices],
+        label=gettext_lazy("Outcome"), required=False, choices=OUTCOME_CHOICES
     )
     since = DayField(
         label=pgettext_lazy("date range", "From"),
@@ -88,7 +89,8 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Listed once: a callable's choices are read again by validation and by the page.
-        self.fields["action"].choices = action_choices()
+        self.action_choices = action_choices()
+        cast(forms.ChoiceField, self.fields["action"]).choices = self.action_choices
 
     def clean(self) -> dict[str, Any]:
         super().clean()

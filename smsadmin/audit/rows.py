@@ -90,7 +90,7 @@ def _datetime_formatter(django_format: str) -> Callable[[datetime], str]:
     return lambda value: dateformat.format(value, django_format)
 
 
-def options_html(choices: Iterable[tuple[str, str]], selected: object) -> SafeString:
+def options_html(choices: Iterable[tuple[str, object]], selected: object) -> SafeString:
     """The ``<option>`` elements of a select, ``selected`` (the typed value) marked."""
     chosen = "" if selected is None else str(selected)
     html = [

@@ -12,7 +12,7 @@ from smsadmin.accounts.decorators import role_required
 from smsadmin.accounts.roles import Role
 from smsadmin.audit.actions import Action
 from smsadmin.audit.export import csv_lines
-from smsadmin.audit.forms import AuditFilterForm
+from smsadmin.audit.forms import OUTCOME_CHOICES, AuditFilterForm
 from smsadmin.audit.models import AuditEvent, AuditVerification, Outcome
 from smsadmin.audit.paging import page_of
 from smsadmin.audit.recorder import record
@@ -39,8 +39,8 @@ def _filter_query(request: SignedInRequest) -> str:
 def _review_context(request: SignedInRequest, form: AuditFilterForm) -> dict[str, object]:
     return {
         "form": form,
-        "action_options": options_html(form.fields["action"].choices, form["action"].value()),
-        "outcome_options": options_html(form.fields["outcome"].choices, form["outcome"].value()),
+        "action_options": options_html(form.action_choices, form["action"].value()),
+        "outcome_options": options_html(OUTCOME_CHOICES, form["outcome"].value()),
         "filter_query": _filter_query(request),
         "zone": request.user.zone,
         "last_verification": AuditVerification.objects.first(),
