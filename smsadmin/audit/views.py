@@ -1,7 +1,5 @@
 """Reviewing the audit log: the filtered list, one event, the CSV export, a chain check."""
 
-from collections.abc import Sequence
-
 from django.contrib import messages
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -14,11 +12,11 @@ from smsadmin.accounts.decorators import role_required
 from smsadmin.accounts.roles import Role
 from smsadmin.audit.actions import Action
 from smsadmin.audit.export import csv_lines
-from smsadmin.audit.forms import AuditFilterForm
+from smsadmin.audit.forms import OUTCOME_CHOICES, AuditFilterForm
 from smsadmin.audit.models import AuditEvent, AuditVerification, Outcome
 from smsadmin.audit.paging import page_of
 from smsadmin.audit.recorder import record
-from smsadmin.audit.sentences import Reading, read
+from smsadmin.audit.rows import options_html, rows_html
 from smsadmin.audit.verify import WEB_TIME_LIMIT_SECONDS, verify_chain
 from smsadmin.http import SignedInRequest, is_storable_id, query_int
 from smsadmin.rendering import page_or_fragment
@@ -41,6 +39,8 @@ def _filter_query(request: SignedInRequest) -> str:
 def _review_context(request: SignedInRequest, form: AuditFilterForm) -> dict[str, object]:
     return {
         "form": form,
+        "action_options": options_html(form.action_choices, form["action"].value()),
+        "outcome_options": options_html(OUTCOME_CHOICES, form["outcome"].value()),
         "filter_query": _filter_query(request),
         "zone": request.user.zone,
         "last_verification": AuditVerification.objects.first(),
@@ -63,7 +63,9 @@ def review(request: SignedInRequest) -> HttpResponse:
         status = 200 if request.htmx else 400
         return page_or_fragment(request, "audit/review.html", "results", context, status=status)
     before, after = _cursor(request, "before"), _cursor(request, "after")
-    page = page_of(form.events(request.user.zone), before=before, after=after)
+    # The attempt an outcome answers is read with it: its sentence needs both.
+    events = form.events(request.user.zone).select_related("parent")
+    page = page_of(events, before=before, after=after)
     record(
         Action.AUDIT_VIEWED,
         request=request,
@@ -75,14 +77,8 @@ def review(request: SignedInRequest) -> HttpResponse:
         },
     )
     context["page"] = page
-    context["readings"] = _readings(page.events)
+    context["rows"] = rows_html(page.events, request.user.zone)
     return page_or_fragment(request, "audit/review.html", "results", context)
-
-
-def _readings(events: Sequence[AuditEvent]) -> list[tuple[AuditEvent, Reading]]:
-    """Each event with its sentence; the attempts they answer are read in one query."""
-    attempts = AuditEvent.objects.in_bulk({e.parent_id for e in events if e.parent_id})
-    return [(event, read(event, attempts.get(event.parent_id))) for event in events]
 
 
 @require_GET
