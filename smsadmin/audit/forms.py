@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
-from smsadmin.audit.actions import Action
+from smsadmin.audit.actions import Action, action_label
 from smsadmin.audit.models import AuditEvent, AuditMessageRef, Outcome
 from smsadmin.audit.sentences import PAGE_VIEWS
 from smsadmin.http import MAX_ID, DayField
@@ -33,7 +33,7 @@ def _recorded_actions() -> frozenset[str]:
 def action_choices() -> list[tuple[str, str]]:
     """The known actions and any other the log holds (an older version's)."""
     actions = sorted(set(Action.values) | _recorded_actions())
-    return [("", gettext("Any action")), *((action, action) for action in actions)]
+    return [("", gettext("Any action")), *((action, action_label(action)) for action in actions)]
 
 
 OUTCOME_CHOICES = [("", gettext_lazy("Any outcome")), *Outcome.choices]
