@@ -16,7 +16,7 @@ def _utc_date(value: str) -> datetime:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = gettext_lazy(  # type: ignore[assignment]
         "Remove audit events created before a date (UTC midnight), or older than "
         "SMSADMIN_AUDIT_RETENTION_DAYS. Records what it removed and keeps the chain verifiable."
     )
@@ -25,9 +25,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--before",
             metavar="YYYY-MM-DD",
-            help=gettext_lazy(
-                "Remove events created before 00:00 UTC on this day. "
-                "Default: the retention setting."
+            help=str(
+                gettext_lazy(
+                    "Remove events created before 00:00 UTC on this day. "
+                    "Default: the retention setting."
+                )
             ),
         )
 

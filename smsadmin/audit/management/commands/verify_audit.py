@@ -5,7 +5,7 @@ from smsadmin.audit.verify import verify_chain
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = gettext_lazy(  # type: ignore[assignment]
         "Walk the audit chain from its anchor and report the first altered, inserted or "
         "missing event. Exits with status 1 when the chain is broken."
     )
