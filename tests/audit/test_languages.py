@@ -1,9 +1,9 @@
 """The review page in the reader's language: its rows, sentences, dates and filter."""
 
 import re
-from datetime import UTC, datetime
 
 import pytest
+from django.utils import translation
 
 from smsadmin.audit.models import AuditEvent, Outcome
 from smsadmin.audit.recorder import Who, record
@@ -17,6 +17,13 @@ SEND_DETAILS = {
     "device": "Ops Pixel 8",
     "sim": "SIM 1",
 }
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    # A request leaves its language active in the thread: the next tests read English.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
@@ -46,7 +53,7 @@ def test_a_german_review_reads_the_send_in_german_with_german_dates(auditing, au
     shown = sent.created_at.astimezone(auditor.zone).strftime("%d.%m.%Y %H:%M:%S")
     assert f">{shown}</time>" in page
     assert "<summary>Details</summary>" in page
-    assert ">Prüfprotokoll<" in page or "Prüfprotokoll" in page
+    assert "<title>Prüfprotokoll" in page
 
 
 def test_the_same_page_in_english_after_german_stays_english(auditing, auditor):
@@ -98,4 +105,4 @@ def test_the_event_page_in_german(auditing, auditor):
     assert "Prüfprotokoll" in page and "Wer" in page
     stored = AuditEvent.objects.get(pk=event.pk).created_at
     assert stored.astimezone(auditor.zone).strftime("%d.%m.%Y %H:%M:%S") in page
-    assert stored.astimezone(UTC) <= datetime.now(UTC)
+    assert "nobody signed in" not in page and "Operator on a shared login" not in page
