@@ -40,7 +40,7 @@ def rows_html(events: Sequence[AuditEvent], zone: ZoneInfo) -> SafeString:
     to_numbers = escape(gettext("To %(numbers)s"))
     html = []
     for event in events:
-        reading = read(event, event.parent if event.parent_id else None)
+        reading = read(event, event.parent if event.parent_id else None, zone)
         created_at = event.created_at
         seq = event.seq
         recipients = (

@@ -7,9 +7,10 @@ attempt before it holds what was asked), so both are read together.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from typing import Any
 
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext, pgettext_lazy
 
@@ -83,7 +84,18 @@ def recipients_of(details: Mapping[str, Any]) -> str:
     }
 
 
-def _what(details: Mapping[str, Any], count: int, scheduled: bool) -> str:
+def _scheduled_time(value: object, zone: tzinfo | None) -> str:
+    """The recorded ISO moment in the page's zone and language; anything else as recorded."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if zone is not None and moment.tzinfo is not None:
+        moment = moment.astimezone(zone)
+    return date_format(moment, "SHORT_DATETIME_FORMAT")
+
+
+def _what(details: Mapping[str, Any], count: int, scheduled: bool, zone: tzinfo | None) -> str:
     """ "“Your parcel…” to 3 numbers from Ops Pixel 8 · SIM 1 for 2026-12-02 09:00"."""
     values = {"text": _quoted(details.get("content")), "count": _count(count)}
     what = ngettext("%(text)s to %(count)s number", "%(text)s to %(count)s numbers", count) % values
@@ -99,7 +111,7 @@ def _what(details: Mapping[str, Any], count: int, scheduled: bool) -> str:
     if scheduled and details.get("scheduled_at"):
         what = pgettext("audit: a scheduled time", "%(what)s for %(when)s") % {
             "what": what,
-            "when": details["scheduled_at"],
+            "when": _scheduled_time(details["scheduled_at"], zone),
         }
     return what
 
@@ -108,13 +120,13 @@ def _target_id(event: AuditEvent) -> str:
     return event.target.split(":", 1)[1] if ":" in event.target else event.target
 
 
-def _send(event: AuditEvent, details: Mapping[str, Any]) -> str:
+def _send(event: AuditEvent, details: Mapping[str, Any], zone: tzinfo | None) -> str:
     count = details.get("recipient_count")
     if not isinstance(count, int):
         recipients = details.get("recipients")
         count = len(recipients) if isinstance(recipients, list) else 0
     scheduled = event.action == Action.SCHEDULE
-    values = {"who": who(event), "what": _what(details, count, scheduled)}
+    values = {"who": who(event), "what": _what(details, count, scheduled, zone)}
     reason = details.get("reason") or details.get("error")
     if event.outcome == Outcome.STARTED:
         sentence = (
@@ -193,15 +205,20 @@ _OUTCOME_WORDS: dict[str, StrPromise] = {
 }
 
 
-def read(event: AuditEvent, attempt: AuditEvent | None = None) -> Reading:
-    """The event as a sentence; ``attempt`` is its parent, whose details it adds to."""
+def read(
+    event: AuditEvent, attempt: AuditEvent | None = None, zone: tzinfo | None = None
+) -> Reading:
+    """The event as a sentence; ``attempt`` is its parent, whose details it adds to.
+
+    Words and dates follow the active language; a scheduled time is shown in ``zone``.
+    """
     details: dict[str, Any] = {}
     if attempt is not None and isinstance(attempt.details, dict):
         details |= attempt.details
     if isinstance(event.details, dict):
         details |= event.details
     if event.action in (Action.SEND, Action.SCHEDULE):
-        return Reading(_send(event, details), recipients_of(details))
+        return Reading(_send(event, details, zone), recipients_of(details))
     label = details.get("label")
     simple = _SIMPLE.get(event.action)
     if simple is None:

@@ -1,6 +1,7 @@
 """The review page in the reader's language: its rows, sentences, dates and filter."""
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.utils import translation
@@ -106,3 +107,14 @@ def test_the_event_page_in_german(auditing, auditor):
     stored = AuditEvent.objects.get(pk=event.pk).created_at
     assert stored.astimezone(auditor.zone).strftime("%d.%m.%Y %H:%M:%S") in page
     assert "nobody signed in" not in page and "Operator on a shared login" not in page
+
+
+def test_a_scheduled_time_reads_in_the_pages_zone_and_language(auditing, auditor):
+    details = {**SEND_DETAILS, "scheduled_at": "2026-12-02T09:05:00+00:00"}
+    record("schedule", who=Who(actor_username="vera"), details=details)
+    moment = datetime(2026, 12, 2, 9, 5, tzinfo=UTC).astimezone(auditor.zone)
+    german = _page(auditing, "de")
+    assert f"für {moment:%d.%m.%Y %H:%M} gesendet" not in german  # planned, not sent
+    assert f"von Ops Pixel 8 · SIM 1 für {moment:%d.%m.%Y %H:%M} geplant." in german
+    english = _page(auditing, "en")
+    assert f"from Ops Pixel 8 · SIM 1 for {moment:%Y-%m-%d %H:%M}." in english
