@@ -11,9 +11,11 @@ once is refused afterwards, and both kinds slow down after wrong guesses.
 
 import base64
 import math
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import reduce
 
 import django_otp
 import segno
@@ -21,6 +23,7 @@ from django.conf import settings
 from django.core.checks import CheckMessage
 from django.core.checks import Error as CheckError
 from django.db import transaction
+from django.db.models import Exists
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django_otp.models import Device
@@ -71,7 +74,21 @@ def is_required_for(user: User) -> bool:
 
 
 def has_second_factor(user: User) -> bool:
-    return django_otp.user_has_device(user, confirmed=True)
+    """As ``django_otp.user_has_device(user, confirmed=True)``, in one query.
+
+    The two-factor middleware asks on every page of a person without a
+    second factor, and django-otp asks each kind of device in turn: with four
+    kinds installed, four queries a page.
+    """
+    if user.is_anonymous:
+        return False
+    kinds = [
+        Exists(model.objects.devices_for_user(user, confirmed=True))
+        for model in django_otp.device_classes()
+    ]
+    if not kinds:
+        return False
+    return User.objects.filter(pk=user.pk).filter(reduce(operator.or_, kinds)).exists()
 
 
 def with_second_factor(users: Iterable[User]) -> set[int]:

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import cached_property
+from django.utils.translation import pgettext_lazy
 
 from smsadmin.audit.actions import Action
 from smsadmin.audit.forms import action_choices
@@ -16,7 +17,7 @@ from smsadmin.http import query_int
 class ActionFilter(admin.SimpleListFilter):
     """The actions, without Django's SELECT DISTINCT over the whole table."""
 
-    title = "action"
+    title = pgettext_lazy("audit: the admin's filter", "action")
     parameter_name = "action"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:

@@ -1,71 +1,103 @@
 import json
+import time as time_module
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
-from smsadmin.audit.actions import Action
+from smsadmin.audit.actions import Action, action_label
 from smsadmin.audit.models import AuditEvent, AuditMessageRef, Outcome
 from smsadmin.audit.sentences import PAGE_VIEWS
 from smsadmin.http import MAX_ID, DayField
 
+# record() refuses an action nobody declared, so the log holds others only
+# from an older version of smsadmin: looking for them again every few
+# minutes is often enough, and spares each review page a query.
+_RECORDED_FOR_SECONDS = 300.0
+_recorded: tuple[float, frozenset[str]] = (float("-inf"), frozenset())
+
+
+def _recorded_actions() -> frozenset[str]:
+    global _recorded
+    read_at, actions = _recorded
+    if time_module.monotonic() - read_at > _RECORDED_FOR_SECONDS:
+        actions = frozenset(AuditEvent.objects.recorded_actions())
+        _recorded = (time_module.monotonic(), actions)
+    return actions
+
 
 def action_choices() -> list[tuple[str, str]]:
-    """The known actions and any other the log holds (other parts of smsadmin add new ones)."""
-    actions = sorted(set(Action.values) | set(AuditEvent.objects.recorded_actions()))
-    return [("", "Any action"), *((action, action) for action in actions)]
+    """The known actions and any other the log holds (an older version's)."""
+    actions = sorted(set(Action.values) | _recorded_actions())
+    return [("", gettext("Any action")), *((action, action_label(action)) for action in actions)]
+
+
+OUTCOME_CHOICES = [("", gettext_lazy("Any outcome")), *Outcome.choices]
 
 
 class AuditFilterForm(forms.Form):
     """The review page's filters. Every one is in the URL, so a filtered view can be shared."""
 
     actor = forms.CharField(
-        label="Person",
+        label=gettext_lazy("Person"),
         required=False,
         max_length=150,
-        help_text="Part of a username.",
+        help_text=gettext_lazy("Part of a username."),
     )
-    actor_exact = forms.BooleanField(label="Exact username", required=False)
-    action = forms.ChoiceField(label="Action", required=False, choices=action_choices)
+    actor_exact = forms.BooleanField(label=gettext_lazy("Exact username"), required=False)
+    action = forms.ChoiceField(label=gettext_lazy("Action"), required=False, choices=action_choices)
     outcome = forms.ChoiceField(
-        label="Outcome", required=False, choices=[("", "Any outcome"), *Outcome.choices]
+        label=gettext_lazy("Outcome"), required=False, choices=OUTCOME_CHOICES
     )
-    since = DayField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = DayField(
-        label="To",
+    since = DayField(
+        label=pgettext_lazy("date range", "From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Includes the whole day.",
+    )
+    until = DayField(
+        label=pgettext_lazy("date range", "To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("Includes the whole day."),
     )
     message = forms.IntegerField(
-        label="Message id",
+        label=gettext_lazy("Message id"),
         required=False,
         min_value=1,
         max_value=MAX_ID,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     views = forms.BooleanField(
-        label="Show page views",
+        label=gettext_lazy("Show page views"),
         required=False,
-        help_text="Who looked at which page. Hidden unless ticked or chosen as the action.",
+        help_text=gettext_lazy(
+            "Who looked at which page. Hidden unless ticked or chosen as the action."
+        ),
     )
     text = forms.CharField(
-        label="Text",
+        label=gettext_lazy("Text"),
         required=False,
         max_length=200,
-        help_text="Found in the target, details, username or operator name.",
+        help_text=gettext_lazy("Found in the target, details, username or operator name."),
         widget=forms.TextInput(attrs={"type": "search"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Listed once: a callable's choices are read again by validation and by the page.
+        self.action_choices = action_choices()
+        cast(forms.ChoiceField, self.fields["action"]).choices = self.action_choices
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and since > until:
-            self.add_error("until", "The end date is before the start date.")
+            self.add_error("until", gettext("The end date is before the start date."))
         return cleaned
 
     def active(self) -> dict[str, str]:

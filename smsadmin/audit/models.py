@@ -2,15 +2,16 @@ import json
 
 from django.conf import settings
 from django.db import connections, models
+from django.utils.translation import pgettext_lazy
 
 
 class Outcome(models.TextChoices):
-    STARTED = "started", "started"  # the attempt half of an attempt/outcome pair
-    OK = "ok", "ok"
-    DENIED = "denied", "denied"
-    INVALID = "invalid", "invalid"
-    UPSTREAM_ERROR = "upstream_error", "upstream error"
-    FAILED = "failed", "failed"  # our own fault: an unexpected error
+    STARTED = "started", pgettext_lazy("audit outcome", "started")  # an attempt's half of a pair
+    OK = "ok", pgettext_lazy("audit outcome", "ok")
+    DENIED = "denied", pgettext_lazy("audit outcome", "denied")
+    INVALID = "invalid", pgettext_lazy("audit outcome", "invalid")
+    UPSTREAM_ERROR = "upstream_error", pgettext_lazy("audit outcome", "upstream error")
+    FAILED = "failed", pgettext_lazy("audit outcome", "failed")  # our own fault: unexpected
 
 
 class AppendOnlyError(Exception):

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from smsadmin.audit import triggers
 from smsadmin.audit.actions import Action
@@ -43,17 +44,25 @@ def cutoff_for(before: datetime | None, *, now: datetime | None = None) -> datet
     if before is None:
         if oldest_allowed is None:
             raise PruneRefused(
-                "Refusing to prune without a cut-off: give --before YYYY-MM-DD, or set "
-                "SMSADMIN_AUDIT_RETENTION_DAYS to the number of days to keep."
+                gettext(
+                    "Refusing to prune without a cut-off: give --before YYYY-MM-DD, or set "
+                    "SMSADMIN_AUDIT_RETENTION_DAYS to the number of days to keep."
+                )
             )
         return oldest_allowed
     if before > now:
-        raise PruneRefused("Refusing to prune up to a date in the future.")
+        raise PruneRefused(gettext("Refusing to prune up to a date in the future."))
     if oldest_allowed is not None and before > oldest_allowed:
+        # The date is written as --before takes it (YYYY-MM-DD).
         raise PruneRefused(
-            f"Refusing to prune events younger than {days} days "
-            f"(SMSADMIN_AUDIT_RETENTION_DAYS): use a date on or before "
-            f"{oldest_allowed:%Y-%m-%d}."
+            ngettext(
+                "Refusing to prune events younger than %(days)s day "
+                "(SMSADMIN_AUDIT_RETENTION_DAYS): use a date on or before %(date)s.",
+                "Refusing to prune events younger than %(days)s days "
+                "(SMSADMIN_AUDIT_RETENTION_DAYS): use a date on or before %(date)s.",
+                days,
+            )
+            % {"days": days, "date": f"{oldest_allowed:%Y-%m-%d}"}
         )
     return before
 

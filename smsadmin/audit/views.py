@@ -1,24 +1,24 @@
 """Reviewing the audit log: the filtered list, one event, the CSV export, a chain check."""
 
-from collections.abc import Sequence
-
 from django.contrib import messages
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from smsadmin.accounts.decorators import role_required
 from smsadmin.accounts.roles import Role
-from smsadmin.audit.actions import Action
+from smsadmin.audit.actions import Action, action_label
 from smsadmin.audit.export import csv_lines
-from smsadmin.audit.forms import AuditFilterForm
+from smsadmin.audit.forms import OUTCOME_CHOICES, AuditFilterForm
 from smsadmin.audit.models import AuditEvent, AuditVerification, Outcome
 from smsadmin.audit.paging import page_of
 from smsadmin.audit.recorder import record
-from smsadmin.audit.sentences import Reading, read
+from smsadmin.audit.rows import options_html, rows_html
 from smsadmin.audit.verify import WEB_TIME_LIMIT_SECONDS, verify_chain
 from smsadmin.http import SignedInRequest, is_storable_id, query_int
 from smsadmin.rendering import page_or_fragment
@@ -41,6 +41,8 @@ def _filter_query(request: SignedInRequest) -> str:
 def _review_context(request: SignedInRequest, form: AuditFilterForm) -> dict[str, object]:
     return {
         "form": form,
+        "action_options": options_html(form.action_choices, form["action"].value()),
+        "outcome_options": options_html(OUTCOME_CHOICES, form["outcome"].value()),
         "filter_query": _filter_query(request),
         "zone": request.user.zone,
         "last_verification": AuditVerification.objects.first(),
@@ -63,7 +65,9 @@ def review(request: SignedInRequest) -> HttpResponse:
         status = 200 if request.htmx else 400
         return page_or_fragment(request, "audit/review.html", "results", context, status=status)
     before, after = _cursor(request, "before"), _cursor(request, "after")
-    page = page_of(form.events(request.user.zone), before=before, after=after)
+    # The attempt an outcome answers is read with it: its sentence needs both.
+    events = form.events(request.user.zone).select_related("parent")
+    page = page_of(events, before=before, after=after)
     record(
         Action.AUDIT_VIEWED,
         request=request,
@@ -75,14 +79,8 @@ def review(request: SignedInRequest) -> HttpResponse:
         },
     )
     context["page"] = page
-    context["readings"] = _readings(page.events)
+    context["rows"] = rows_html(page.events, request.user.zone)
     return page_or_fragment(request, "audit/review.html", "results", context)
-
-
-def _readings(events: Sequence[AuditEvent]) -> list[tuple[AuditEvent, Reading]]:
-    """Each event with its sentence; the attempts they answer are read in one query."""
-    attempts = AuditEvent.objects.in_bulk({e.parent_id for e in events if e.parent_id})
-    return [(event, read(event, attempts.get(event.parent_id))) for event in events]
 
 
 @require_GET
@@ -98,7 +96,7 @@ def detail(request: SignedInRequest, seq: int) -> HttpResponse:
             target=target,
             details={"error": "no such event (never recorded, or pruned)"},
         )
-        raise Http404("No audit event with this number: it never existed or was pruned.")
+        raise Http404(gettext("No audit event with this number: it never existed or was pruned."))
     record(Action.AUDIT_VIEWED, request=request, target=target)
     # Looked up by id rather than followed: a pruned parent is simply absent.
     parent = AuditEvent.objects.filter(pk=event.parent_id).first() if event.parent_id else None
@@ -106,7 +104,14 @@ def detail(request: SignedInRequest, seq: int) -> HttpResponse:
     return TemplateResponse(
         request,
         "audit/detail.html",
-        {"event": event, "parent": parent, "children": children, "zone": request.user.zone},
+        {
+            "event": event,
+            "action": action_label(event.action),
+            "parent": parent,
+            "parent_action": action_label(parent.action) if parent else "",
+            "children": children,
+            "zone": request.user.zone,
+        },
     )
 
 
@@ -134,19 +139,37 @@ def export(request: SignedInRequest) -> HttpResponseBase:
 @role_required(Role.AUDITOR)
 def verify(request: SignedInRequest) -> HttpResponse:
     verification = verify_chain(request=request, time_limit=WEB_TIME_LIMIT_SECONDS)
+    values = {
+        "count": number_format(verification.events_checked, force_grouping=True),
+        "seq": verification.through_seq,
+    }
     if verification.ok and verification.complete:
         messages.success(
             request,
-            f"The audit chain is intact: {verification.events_checked} events checked "
-            f"through #{verification.through_seq}.",
+            ngettext(
+                "The audit chain is intact: %(count)s event checked through #%(seq)s.",
+                "The audit chain is intact: %(count)s events checked through #%(seq)s.",
+                verification.events_checked,
+            )
+            % values,
         )
     elif verification.ok:
         messages.warning(
             request,
-            f"No fault in the {verification.events_checked} events checked (through "
-            f"#{verification.through_seq}), but the log is too long to check while you wait. "
-            f"Run python manage.py verify_audit on the server for the whole chain.",
+            ngettext(
+                "No fault in the %(count)s event checked (through #%(seq)s), but the log is too "
+                "long to check while you wait. Run python manage.py verify_audit on the server "
+                "for the whole chain.",
+                "No fault in the %(count)s events checked (through #%(seq)s), but the log is too "
+                "long to check while you wait. Run python manage.py verify_audit on the server "
+                "for the whole chain.",
+                verification.events_checked,
+            )
+            % values,
         )
     else:
-        messages.error(request, f"The audit chain is broken. {verification.problem}")
+        messages.error(
+            request,
+            gettext("The audit chain is broken. %(problem)s") % {"problem": verification.problem},
+        )
     return redirect("audit:review")
