@@ -18,7 +18,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from smsadmin.sms.numbers import known_numbers
-from smsadmin.sociostacks import reads
+from smsadmin.sociostacks import budget, reads
 from smsadmin.sociostacks.budget import Cached
 from smsadmin.sociostacks.client import SociostacksClient
 from smsadmin.sociostacks.errors import SociostacksError

@@ -285,7 +285,7 @@ def _calls_by_this_thread() -> int:
 def _count_extra_reads(fp: str, extra: int) -> None:
     """A read that took several calls (a directory of many pages) takes as many slots."""
     key = _minute_key(fp, "reads")
-    for _ in range(extra):
+    for _slot in range(extra):
         _increment(key)
 
 

@@ -4,6 +4,7 @@ import threading
 import time
 
 import pytest
+from django.utils import translation
 
 from smsadmin.sociostacks import RateLimited, UpstreamUnavailable, budget
 from smsadmin.sociostacks.errors import BudgetKeptForWrites
@@ -332,3 +333,34 @@ def test_the_figure_of_an_unlimited_key_counts_our_calls():
     budget.count_call(FP)
     figure = budget.figure(FP)
     assert figure.limit is None and figure.left is None and figure.used == 1
+
+
+@pytest.mark.parametrize(
+    ("failure", "reason"),
+    [
+        (UpstreamUnavailable(timed_out=True), budget.UPSTREAM_TIMED_OUT),
+        (UpstreamUnavailable(status=503), budget.UPSTREAM_ERROR),
+        (UpstreamUnavailable(), budget.UPSTREAM_UNAVAILABLE),
+    ],
+)
+def test_an_older_copy_says_what_failed(upstream, failure, reason):
+    read(upstream)
+    budget.invalidate(FP)
+    upstream.failure = failure
+
+    assert read(upstream).reason == reason
+    # The backoff that follows keeps saying what failed, without a call.
+    assert read(upstream).reason == reason
+    assert upstream.calls == 2
+
+
+def test_why_a_copy_is_older_is_said_in_the_readers_language():
+    with translation.override("en"):
+        assert (
+            budget.reason_words(budget.UPSTREAM_TIMED_OUT) == "Sociostacks did not answer in time"
+        )
+    with translation.override("de"):
+        assert budget.reason_words(budget.UPSTREAM_TIMED_OUT) == (
+            "Sociostacks hat nicht rechtzeitig geantwortet"
+        )
+    assert budget.reason_words(None) == ""
