@@ -107,7 +107,7 @@ def test_a_429_serves_the_cached_page_with_a_note(signed_in, upstream, settings)
     )
     page = signed_in.get("/messages/").content.decode()
     assert "cached hello" in page
-    assert "as of" in page and "rate limited" in page and "about 42 s" in page
+    assert "as of" in page and "Sociostacks asked us to wait" in page and "about 42 s" in page
 
 
 def test_a_429_with_nothing_cached_explains_when_to_come_back(signed_in, upstream):
