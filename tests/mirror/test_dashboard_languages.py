@@ -35,7 +35,7 @@ def test_the_sync_sentence_counts_with_the_language_s_plural_and_digits():
     with translation.override("de"):
         assert report.sentence == (
             "2.500 neue Nachrichten kopiert, 1 aktualisiert, 0 als gelöscht markiert "
-            "(1 Abruf bei Sociostacks). Die lokale Kopie ist aktuell."
+            "(1 API-Aufruf). Die lokale Kopie ist aktuell."
         )
     with translation.override("en"):
         assert report.sentence == (
