@@ -9,6 +9,8 @@ every test starts from the same messages.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 from tests.e2e.browsing import DESKTOP, ConsoleWatch
 from tests.e2e.modes import MODES, Mode
 from tests.e2e.world import (
+    PROJECT_ROOT,
     Site,
     prepare_database,
     site_environment,
@@ -141,3 +144,20 @@ def page(request: pytest.FixtureRequest, open_page: Callable[..., Page]) -> Page
     if "mode" in request.fixturenames:
         return open_page(**request.getfixturevalue("mode").context_options)
     return open_page()
+
+
+@pytest.fixture
+def worker(site: Site) -> Iterator[subprocess.Popen]:
+    """One jobs worker beside the site, as `make run` and Compose start it."""
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "jobs_worker", "--no-reload", "--no-sync", "-v", "0"],
+        cwd=PROJECT_ROOT,
+        env=site.environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    yield process
+    stop_process(process)
+    # The sandbox gets its messages back with the next reset; so must the mirror.
+    with site._connect() as connection:
+        connection.execute("UPDATE mirror_mirroredmessage SET deleted_at = NULL")

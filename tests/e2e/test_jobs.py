@@ -1,34 +1,14 @@
 """In the browser: search failed messages, "Delete all N", progress, done and gone upstream."""
 
 import re
-import subprocess
-import sys
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browsing import sign_in
-from tests.e2e.world import PROJECT_ROOT, Site, stop_process
+from tests.e2e.world import Site
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def worker(site: Site) -> Iterator[subprocess.Popen]:
-    """One jobs worker beside the site, as `make run` and Compose start it."""
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "jobs_worker", "--no-reload", "--no-sync", "-v", "0"],
-        cwd=PROJECT_ROOT,
-        env=site.environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    yield process
-    stop_process(process)
-    # The sandbox gets its messages back with the next reset; so must the mirror.
-    with site._connect() as connection:
-        connection.execute("UPDATE mirror_mirroredmessage SET deleted_at = NULL")
 
 
 def test_delete_all_failed_messages_a_search_matches(page: Page, site: Site, worker):

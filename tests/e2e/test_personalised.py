@@ -6,7 +6,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.compose_steps import open_compose
-from tests.e2e.test_jobs import worker  # noqa: F401  (the fixture: a jobs worker beside the site)
 from tests.e2e.world import Site
 
 pytestmark = pytest.mark.e2e
@@ -28,7 +27,7 @@ def texts() -> list[str]:
 def test_a_personalised_send_of_five_rows_shows_the_five_texts_then_sends_them(
     page: Page,
     site: Site,
-    worker,  # noqa: F811
+    worker,
 ):
     csv = "phone,name,day\n" + "".join(f"{n},{name},{day}\n" for n, name, day in ROWS)
     open_compose(page)
