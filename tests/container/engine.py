@@ -220,6 +220,17 @@ class Site:
         return session
 
 
+def db_healthcheck() -> list[str]:
+    """docker-compose.yml's healthcheck for db, as a command for `podman exec`.
+
+    The same test compose waits on: a ready answer from the init-time server
+    (socket only, about to shut down) would let the checks race its restart.
+    """
+    kind, script = COMPOSE["services"]["db"]["healthcheck"]["test"]
+    assert kind == "CMD-SHELL", kind
+    return ["sh", "-c", script.replace("$$", "$")]
+
+
 @contextmanager
 def stack(image: str) -> Iterator[Stack]:
     network = "smsadmin-checks-" + secrets.token_hex(3)
@@ -247,12 +258,7 @@ def stack(image: str) -> Iterator[Stack]:
             ],
         )
         deadline = time.monotonic() + 120
-        while (
-            podman(
-                "exec", "db", "pg_isready", "-U", "smsadmin", "-d", "smsadmin", check=False
-            ).returncode
-            != 0
-        ):
+        while podman("exec", "db", *db_healthcheck(), check=False).returncode != 0:
             assert time.monotonic() < deadline, podman("logs", "db", check=False).stderr
             time.sleep(1)
         yield checks
