@@ -82,7 +82,7 @@ test-sqlite: install
 	env -u DATABASE_URL $(PY) -m pytest -n 2 -m "not postgres" --dist loadgroup
 
 test-postgres: install
-	DATABASE_URL="$$(scripts/ensure-postgres)" $(PY) -m pytest -n 2 -m "not e2e"
+	DATABASE_URL="$$(scripts/ensure-postgres)" $(PY) -m pytest -n 2 -m "not e2e" --database-tests-only
 
 # The Docker image and docker-compose.yml, built and run with podman (no Docker
 # engine here): scripts/container/test, checks in tests/container.

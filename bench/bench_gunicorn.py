@@ -59,10 +59,11 @@ LIST_PAGES = range(1, 6)
 ROWS = 25
 ROW_MARKER = b'<tr id="sms-'
 REQUEST_TIMEOUT = 30
-# 30 people each looking at a page a second, answered within a second, each
-# worker within a small VM's share of memory.
+# 30 people each looking at a page a second, answered within 300 ms at the
+# 95th percentile (issue #19's goal), each worker within a small VM's share
+# of memory.
 THROUGHPUT_GOAL = 30.0
-P95_GOAL_MS = 1000.0
+P95_GOAL_MS = 300.0
 RSS_GOAL_MB = 150.0
 
 

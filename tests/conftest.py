@@ -10,6 +10,58 @@ from smsadmin.accounts.models import User
 # `make test-container` runs it, naming the image it built.
 collect_ignore = [] if os.environ.get("SMSADMIN_CONTAINER_IMAGE") else ["container"]
 
+# The fixtures through which a test reaches the database (pytest-django's).
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+)
+
+
+_LEFT_TO_SQLITE = pytest.StashKey[int]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="Run only the tests that use the database (make test-postgres: the others "
+        "cannot tell PostgreSQL from SQLite, and the SQLite run has run them).",
+    )
+
+
+def uses_database(item: pytest.Item) -> bool:
+    return (
+        item.get_closest_marker("django_db") is not None
+        or item.get_closest_marker("postgres") is not None
+        or bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--database-tests-only"):
+        return
+    without = [item for item in items if not uses_database(item)]
+    if without:
+        items[:] = [item for item in items if uses_database(item)]
+        config.hook.pytest_deselected(items=without)
+        config.stash[_LEFT_TO_SQLITE] = len(without)
+        if hasattr(config, "workeroutput"):  # an xdist worker: tell the controller
+            config.workeroutput["left_to_sqlite"] = len(without)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """xdist's controller collects nothing itself: it learns the count from its workers."""
+    left = getattr(node, "workeroutput", {}).get("left_to_sqlite", 0)
+    node.config.stash[_LEFT_TO_SQLITE] = max(node.config.stash.get(_LEFT_TO_SQLITE, 0), left)
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    if left := config.stash.get(_LEFT_TO_SQLITE, 0):
+        terminalreporter.write_line(
+            f"{left} tests that use no database were left to the SQLite run "
+            "(--database-tests-only)."
+        )
+
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
