@@ -73,7 +73,9 @@ def _fresh_cache():
 def make_user(username: str, *roles: str, **fields) -> User:
     user = User.objects.create_user(username=username, password="correct horse battery", **fields)
     for role in roles:
-        user.groups.add(Group.objects.get(name=role))
+        # get_or_create: a transactional test before this one (same worker)
+        # flushed the roles the migration made.
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user
 
 
