@@ -25,6 +25,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -361,9 +363,16 @@ def _rows_between(after: int | None, last_seq: int, chunk_size: int) -> Iterator
     done in _canonical_bytes.
     """
     events = AuditEvent.objects.filter(seq__lte=last_seq)
+    columns = _COLUMNS
+    if connections[events.db].vendor == "sqlite":
+        # The moment as SQLite keeps it, text: without the converter Django
+        # registers for the column's type, which parsed it only for
+        # _canonical_bytes to write it out again.
+        events = events.annotate(created_text=Cast("created_at", TextField()))
+        columns = tuple("created_text" if name == "created_at" else name for name in _COLUMNS)
     while True:
         chunk = events if after is None else events.filter(seq__gt=after)
-        query = chunk.order_by("seq").values_list(*_COLUMNS)[:chunk_size].query
+        query = chunk.order_by("seq").values_list(*columns)[:chunk_size].query
         sql, params = query.sql_with_params()
         with connections[events.db].cursor() as cursor:
             cursor.execute(sql, params)
@@ -375,13 +384,19 @@ def _rows_between(after: int | None, last_seq: int, chunk_size: int) -> Iterator
 
 
 def _canonical_bytes(values: tuple[Any, ...]) -> bytes:
-    """The text hashed for a row of _rows_through, as record() hashed it when writing."""
+    """The text hashed for a row of _rows_between, as record() hashed it when writing."""
     fields = list(values[:_FIELDS])
     created_at = values[_CREATED_AT]
-    # utc_text reads a naive datetime (SQLite's) as UTC, as _moment would.
-    fields[_CREATED_AT] = utc_text(
-        _moment(created_at) if isinstance(created_at, str) else created_at
-    )
+    if type(created_at) is str and len(created_at) == 26 and created_at[10] == " ":
+        # SQLite's text of a naive UTC moment, str() of the datetime: the
+        # canonical form is the same digits. Only the text written can give
+        # the text hashed, so an edited moment still fails its hash.
+        fields[_CREATED_AT] = f"{created_at[:10]}T{created_at[11:]}+00:00"
+    else:
+        # utc_text reads a naive datetime (SQLite's) as UTC, as _moment would.
+        fields[_CREATED_AT] = utc_text(
+            _moment(created_at) if isinstance(created_at, str) else created_at
+        )
     stored = values[_DETAILS]
     # Most events have no details: "{}" needs no decoding and encoding again.
     fields[_DETAILS] = "{}" if stored == "{}" else details_text(_json(stored))
