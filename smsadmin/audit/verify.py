@@ -15,6 +15,7 @@ button walks in its own process, with a time limit.
 import hmac
 import json
 import multiprocessing
+import multiprocessing.util
 import os
 import time
 from collections.abc import Iterable, Iterator
