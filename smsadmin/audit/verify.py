@@ -363,14 +363,19 @@ def _rows_between(after: int | None, last_seq: int, chunk_size: int) -> Iterator
     a million-event walk. The two conversions the canonical text needs are
     done in _canonical_bytes.
     """
-    events = AuditEvent.objects.filter(seq__lte=last_seq)
-    columns = _COLUMNS
+    # The details as text, so that "{}" (most events) is not decoded to be
+    # encoded again: PostgreSQL's driver would decode every jsonb value.
+    events = AuditEvent.objects.filter(seq__lte=last_seq).annotate(
+        details_text=Cast("details", TextField())
+    )
+    renamed = {"details": "details_text"}
     if connections[events.db].vendor == "sqlite":
         # The moment as SQLite keeps it, text: without the converter Django
         # registers for the column's type, which parsed it only for
         # _canonical_bytes to write it out again.
         events = events.annotate(created_text=Cast("created_at", TextField()))
-        columns = tuple("created_text" if name == "created_at" else name for name in _COLUMNS)
+        renamed["created_at"] = "created_text"
+    columns = tuple(renamed.get(name, name) for name in _COLUMNS)
     while True:
         chunk = events if after is None else events.filter(seq__gt=after)
         query = chunk.order_by("seq").values_list(*columns)[:chunk_size].query
