@@ -9,7 +9,8 @@ splits the log into stretches of seq and walks them in worker processes at the
 same time; where two stretches meet, the first event of the later one must
 name the last event of the earlier one. The report is the one a single walk
 from the anchor gives: the fault with the lowest seq, in the same words. The
-button walks in its own process, with a time limit.
+button makes that single walk, in the web process, with a time limit; so does
+a log of one stretch or less.
 """
 
 import hmac
