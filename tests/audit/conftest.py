@@ -1,8 +1,12 @@
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from smsadmin.accounts.models import User
-from smsadmin.audit.models import AuditEvent
+from smsadmin.audit.models import AuditChainHead, AuditEvent
 from tests.conftest import make_user
+from tests.threads import in_own_thread, sqlite_file_for_threads
 
 
 def events(action: str | None = None) -> list[AuditEvent]:
@@ -35,3 +39,39 @@ def tamper(sql: str, params: list[object] | None = None) -> None:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
         triggers.install(connection)
+
+
+@pytest.fixture
+def database_for_threads(django_db_setup, django_db_blocker, tmp_path: Path) -> Iterator[None]:
+    """A database several connections use at once, committing for real, as in production.
+
+    For writers in threads, and for the worker processes of a parallel walk of
+    the chain (they open connections of their own, so they see only what was
+    committed).
+
+    Not ``transaction=True``: its flush afterwards would also remove the roles
+    the migrations made, from under every later test on this worker. Instead:
+
+    - on SQLite the threads get a migrated file of their own, thrown away after
+      (see ``sqlite_file_for_threads``).
+    - PostgreSQL's test database takes the threads as it is; what they wrote
+      is removed afterwards (the audit tables were empty before, as every
+      other test leaves them).
+    """
+    with django_db_blocker.unblock(), sqlite_file_for_threads(tmp_path) as on_a_file:
+        if on_a_file:
+            yield
+            return
+        try:
+            yield
+        finally:
+            in_own_thread(remove_what_the_threads_wrote)
+
+
+def remove_what_the_threads_wrote() -> None:
+    from smsadmin.audit.models import AuditMessageRef, AuditVerification
+
+    tamper("DELETE FROM audit_auditevent")
+    AuditChainHead.objects.all().delete()
+    AuditMessageRef.objects.all().delete()
+    AuditVerification.objects.all().delete()

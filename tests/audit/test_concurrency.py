@@ -6,49 +6,16 @@ Each thread has its own database connection, as each worker process would.
 import itertools
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import TypeVar
 
-import pytest
-
-from smsadmin.audit.models import AuditChainHead, AuditEvent
+from smsadmin.audit.models import AuditEvent
 from smsadmin.audit.recorder import record
 from smsadmin.audit.verify import check_chain
-from tests.audit.conftest import tamper
-from tests.threads import in_own_thread, sqlite_file_for_threads
+from tests.threads import in_own_thread
 
 THREADS = 4
 EVENTS_PER_THREAD = 25
 T = TypeVar("T")
-
-
-@pytest.fixture
-def database_for_threads(django_db_setup, django_db_blocker, tmp_path: Path) -> Iterator[None]:
-    """A database several connections write at once, committing for real, as in production.
-
-    Not ``transaction=True``: its flush afterwards would also remove the roles
-    the migrations made, from under every later test on this worker. Instead:
-
-    - on SQLite the threads get a migrated file of their own, thrown away after
-      (see ``sqlite_file_for_threads``).
-    - PostgreSQL's test database takes the threads as it is; what they wrote
-      is removed afterwards (the audit tables were empty before, as every
-      other test leaves them).
-    """
-    with django_db_blocker.unblock(), sqlite_file_for_threads(tmp_path) as on_a_file:
-        if on_a_file:
-            yield
-            return
-        try:
-            yield
-        finally:
-            in_own_thread(_remove_what_the_threads_wrote)
-
-
-def _remove_what_the_threads_wrote() -> None:
-    tamper("DELETE FROM audit_auditevent")
-    AuditChainHead.objects.all().delete()
 
 
 def _write(writer: int, start: threading.Barrier) -> None:

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
+from smsadmin.audit.chain import event_digest
 from smsadmin.audit.models import AuditChainHead, AuditEvent, AuditVerification, Outcome
 from smsadmin.audit.recorder import record
 from smsadmin.audit.verify import check_chain
@@ -140,3 +141,28 @@ def test_a_time_limit_stops_the_walk_and_says_where(chain):
     assert (report.ok, report.complete) == (True, False)
     assert report.through_seq < 10
     assert check_chain(time_limit=60.0).complete
+
+
+def test_a_moment_edited_as_text_is_caught(chain):
+    """A microsecond later: on SQLite text of the same length, one digit changed."""
+    moment = chain[5].created_at
+    tamper(
+        "UPDATE audit_auditevent SET created_at = %s WHERE id = %s",
+        [moment.replace(microsecond=(moment.microsecond + 1) % 10**6), chain[5].pk],
+    )
+    assert check_chain().first_bad_seq == chain[5].seq
+
+
+def test_a_moment_on_the_whole_second_reads_back_as_it_was_hashed(chain):
+    """Written without a fraction (str() of such a datetime has none), it still verifies."""
+    newest = chain[-1]
+    newest.created_at = newest.created_at.replace(microsecond=0)
+    rehashed = event_digest(newest, newest.prev_hash)
+    tamper(
+        "UPDATE audit_auditevent SET created_at = %s, hash = %s WHERE id = %s",
+        [newest.created_at, rehashed, newest.pk],
+    )
+    AuditChainHead.objects.filter(pk=1).update(last_hash=rehashed)
+    report = check_chain()
+    assert report.ok, report.problem
+    assert report.events_checked == 10
