@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
-from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy, pgettext_lazy
 
 from smsadmin.audit.actions import Action, action_label
 from smsadmin.audit.models import AuditEvent, AuditMessageRef, Outcome
@@ -30,10 +30,25 @@ def _recorded_actions() -> frozenset[str]:
     return actions
 
 
+# The choices in each language, for the set of recorded actions they were made
+# for: only words of our own, so every reader of one language gets the same.
+_choices_by_language: dict[tuple[str | None, frozenset[str]], list[tuple[str, str]]] = {}
+
+
 def action_choices() -> list[tuple[str, str]]:
     """The known actions and any other the log holds (an older version's)."""
-    actions = sorted(set(Action.values) | _recorded_actions())
-    return [("", gettext("Any action")), *((action, action_label(action)) for action in actions)]
+    recorded = _recorded_actions()
+    made_for = (get_language(), recorded)
+    choices = _choices_by_language.get(made_for)
+    if choices is None:
+        actions = sorted(set(Action.values) | recorded)
+        choices = [("", gettext("Any action"))]
+        choices += [(action, action_label(action)) for action in actions]
+        if len(_choices_by_language) > 64:
+            # A few languages, and the recorded set changes rarely: never grows for long.
+            _choices_by_language.clear()
+        _choices_by_language[made_for] = choices
+    return list(choices)
 
 
 OUTCOME_CHOICES = [("", gettext_lazy("Any outcome")), *Outcome.choices]

@@ -18,7 +18,7 @@ from smsadmin.audit.forms import OUTCOME_CHOICES, AuditFilterForm
 from smsadmin.audit.models import AuditEvent, AuditVerification, Outcome
 from smsadmin.audit.paging import page_of
 from smsadmin.audit.recorder import record
-from smsadmin.audit.rows import options_html, rows_html
+from smsadmin.audit.rows import ROW_FIELDS, options_html, rows_html
 from smsadmin.audit.verify import WEB_TIME_LIMIT_SECONDS, verify_chain
 from smsadmin.http import SignedInRequest, is_storable_id, query_int
 from smsadmin.rendering import page_or_fragment
@@ -66,7 +66,7 @@ def review(request: SignedInRequest) -> HttpResponse:
         return page_or_fragment(request, "audit/review.html", "results", context, status=status)
     before, after = _cursor(request, "before"), _cursor(request, "after")
     # The attempt an outcome answers is read with it: its sentence needs both.
-    events = form.events(request.user.zone).select_related("parent")
+    events = form.events(request.user.zone).select_related("parent").only(*ROW_FIELDS)
     page = page_of(events, before=before, after=after)
     record(
         Action.AUDIT_VIEWED,

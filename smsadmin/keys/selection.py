@@ -1,4 +1,4 @@
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 
 from smsadmin.accounts.models import User
 from smsadmin.keys.models import ActiveKeyChoice, ApiKey
@@ -6,14 +6,15 @@ from smsadmin.keys.models import ActiveKeyChoice, ApiKey
 
 def active_key(user: User) -> ApiKey | None:
     """The key a person works with: their pick if still usable, else their own, else a team's."""
-    # One query, as every page's header asks: the pick sorts first when it is usable.
-    picked = ActiveKeyChoice.objects.filter(user=user, key=OuterRef("pk"))
-    return (
-        ApiKey.objects.usable_by(user)
-        .annotate(picked=Exists(picked))
-        .order_by("-picked", F("team_id").asc(nulls_first=True), "label", "id")
-        .first()
+    # Every page's header asks. Most people can use one key or none, which no
+    # pick changes: one plain query then; the pick is read only among several.
+    keys = list(
+        ApiKey.objects.usable_by(user).order_by(F("team_id").asc(nulls_first=True), "label", "id")
     )
+    if len(keys) <= 1:
+        return keys[0] if keys else None
+    picked = ActiveKeyChoice.objects.filter(user=user).values_list("key_id", flat=True).first()
+    return next((key for key in keys if key.pk == picked), keys[0])
 
 
 def choose_active_key(user: User, key: ApiKey) -> None:
