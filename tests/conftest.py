@@ -1,8 +1,10 @@
 import os
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.utils import translation
 
 from smsadmin.accounts.models import User
 
@@ -68,6 +70,15 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language: a page rendered for a Spanish
+    speaker leaves Spanish active in this thread (the middleware does not
+    switch back), and the next test in the worker would read Spanish."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def make_user(username: str, *roles: str, **fields) -> User:
