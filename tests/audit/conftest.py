@@ -28,6 +28,17 @@ def superuser(db) -> User:
     return make_user("root", is_staff=True, is_superuser=True)
 
 
+def insert_beyond(newest) -> None:
+    """Put an event by hand after ``newest``, naming its hash, without moving the chain head."""
+    tamper(
+        "INSERT INTO audit_auditevent (seq, created_at, actor_username, operator_name,"
+        " user_agent, session_hash, request_id, action, target, message_ids, outcome,"
+        " error_class, details, prev_hash, hash)"
+        " VALUES (%s, %s, 'mallory', '', '', '', '', 'view', '', '', 'ok', '', '{}', %s, %s)",
+        [newest.seq + 1, newest.created_at, newest.hash, "e" * 64],
+    )
+
+
 def tamper(sql: str, params: list[object] | None = None) -> None:
     """Change the audit table by hand, as someone who dropped the triggers would."""
     from django.db import connection, transaction

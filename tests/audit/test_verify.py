@@ -8,7 +8,7 @@ from smsadmin.audit.chain import event_digest
 from smsadmin.audit.models import AuditChainHead, AuditEvent, AuditVerification, Outcome
 from smsadmin.audit.recorder import record
 from smsadmin.audit.verify import check_chain
-from tests.audit.conftest import events, tamper
+from tests.audit.conftest import events, insert_beyond, tamper
 
 pytestmark = pytest.mark.django_db
 
@@ -89,13 +89,7 @@ def test_a_rehashed_event_without_the_key_breaks_the_link_after_it(chain):
 
 def test_an_event_inserted_after_the_head_is_caught(chain):
     newest = chain[-1]
-    tamper(
-        "INSERT INTO audit_auditevent (seq, created_at, actor_username, operator_name,"
-        " user_agent, session_hash, request_id, action, target, message_ids, outcome,"
-        " error_class, details, prev_hash, hash)"
-        " VALUES (%s, %s, 'mallory', '', '', '', '', 'view', '', '', 'ok', '', '{}', %s, %s)",
-        [newest.seq + 1, newest.created_at, newest.hash, "e" * 64],
-    )
+    insert_beyond(newest)
     report = check_chain()
     assert report.first_bad_seq == newest.seq + 1
     assert "inserted" in report.problem

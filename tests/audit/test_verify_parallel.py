@@ -17,7 +17,7 @@ from smsadmin.audit.chain import event_digest
 from smsadmin.audit.models import AuditChainHead, AuditEvent, AuditVerification
 from smsadmin.audit.recorder import record
 from smsadmin.audit.verify import ChainReport, check_chain
-from tests.audit.conftest import remove_what_the_threads_wrote, tamper
+from tests.audit.conftest import insert_beyond, remove_what_the_threads_wrote, tamper
 from tests.threads import in_own_thread, sqlite_file_for_threads
 
 STRETCH = 3
@@ -57,13 +57,7 @@ def _rechain(seq: int) -> Callable[[], None]:
 def _insert_beyond_head() -> None:
     newest = AuditEvent.objects.order_by("-seq").first()
     assert newest is not None
-    tamper(
-        "INSERT INTO audit_auditevent (seq, created_at, actor_username, operator_name,"
-        " user_agent, session_hash, request_id, action, target, message_ids, outcome,"
-        " error_class, details, prev_hash, hash)"
-        " VALUES (%s, %s, 'mallory', '', '', '', '', 'view', '', '', 'ok', '', '{}', %s, %s)",
-        [newest.seq + 1, newest.created_at, newest.hash, "e" * 64],
-    )
+    insert_beyond(newest)
 
 
 def _insert_before_anchor() -> None:
