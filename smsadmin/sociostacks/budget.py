@@ -175,8 +175,12 @@ def record_rate_limited(fp: str, retry_after: int) -> None:
 
 
 def current_state(fp: str) -> RateLimitState | None:
-    state: RateLimitState | None = cache.get(_key(fp, "rate"))
-    if state is not None and state.window_passed(time.time()):
+    return _as_of(cache.get(_key(fp, "rate")), time.time())
+
+
+def _as_of(state: RateLimitState | None, now: float) -> RateLimitState | None:
+    """A stored state as it stands at ``now``: once its window has passed, the limit is back."""
+    if state is not None and state.window_passed(now):
         return replace(state, remaining=state.limit)
     return state
 
@@ -204,8 +208,11 @@ def calls_available(fp: str) -> int:
 
 def blocked_for(fp: str) -> int:
     """Seconds until a 429 block ends; 0 when not blocked."""
-    until: float | None = cache.get(_key(fp, "blocked"))
-    return 0 if until is None else max(0, math.ceil(until - time.time()))
+    return _seconds_until(cache.get(_key(fp, "blocked")), time.time())
+
+
+def _seconds_until(until: float | None, now: float) -> int:
+    return 0 if until is None else max(0, math.ceil(until - now))
 
 
 @dataclass(frozen=True)
@@ -237,7 +244,7 @@ def figure(fp: str) -> Figure:
     left = min(limit, minute.calls_available)
     reserve = settings.SOCIOSTACKS_READ_RESERVE
     kept = left > 0 and (
-        left <= reserve or minute.reads >= max(0, limit - reserve - minute.jobs_reserved)
+        left <= reserve or minute.reads >= _reads_share(limit, reserve, minute.jobs_reserved)
     )
     return Figure(limit, left, limit - left, minute.blocked_for, kept_for_writes=kept)
 
@@ -270,14 +277,11 @@ class _Minute:
         minute = int((now - offset) // WINDOW_SECONDS)
         calls_key, reads_key = _key(fp, "calls", minute), _key(fp, "reads", minute)
         counted = cache.get_many([calls_key, reads_key])
-        state: RateLimitState | None = known.get(keys["rate"])
-        if state is not None and state.window_passed(now):
-            state = replace(state, remaining=state.limit)
         return cls(
             now=now,
             unlimited=bool(known.get(keys["unlimited"])),
             blocked_until=known.get(keys["blocked"]),
-            state=state,
+            state=_as_of(known.get(keys["rate"]), now),
             jobs_reserved=int(known.get(keys["jobs-reserved"], 0) or 0),
             calls=counted.get(calls_key, 0),
             reads=counted.get(reads_key, 0),
@@ -285,9 +289,7 @@ class _Minute:
 
     @property
     def blocked_for(self) -> int:
-        if self.blocked_until is None:
-            return 0
-        return max(0, math.ceil(self.blocked_until - self.now))
+        return _seconds_until(self.blocked_until, self.now)
 
     @property
     def limit(self) -> int:
@@ -365,7 +367,11 @@ def jobs_reserved(fp: str) -> int:
 
 def reads_allowed(fp: str, limit: int, reserve: int) -> int:
     """Reads a minute may make: what is left once writes' reserve and jobs' share are kept."""
-    return max(0, limit - reserve - jobs_reserved(fp))
+    return _reads_share(limit, reserve, jobs_reserved(fp))
+
+
+def _reads_share(limit: int, reserve: int, jobs: int) -> int:
+    return max(0, limit - reserve - jobs)
 
 
 def _claim_read(fp: str, reserve: int) -> bool:
@@ -415,8 +421,12 @@ class _Entry(Generic[T]):
         return Cached(self.value, fetched_at, fresh, refresh_in, reason)
 
 
+def _generation_key(fp: str) -> str:
+    return _key(fp, "generation")
+
+
 def _generation(fp: str) -> int:
-    return cache.get(_key(fp, "generation"), 0)
+    return cache.get(_generation_key(fp), 0)
 
 
 def _generation_and_entry(
@@ -425,14 +435,14 @@ def _generation_and_entry(
     """The writes' generation and the stored entry, in one cache round trip."""
     if not invalidated_by_writes:
         return 0, cache.get(entry_key)
-    generation_key = _key(fp, "generation")
+    generation_key = _generation_key(fp)
     found = cache.get_many([generation_key, entry_key])
     return found.get(generation_key, 0), found.get(entry_key)
 
 
 def invalidate(fp: str) -> None:
     """Make every read of this key fetch anew; older copies stay for stale serving."""
-    key = _key(fp, "generation")
+    key = _generation_key(fp)
     if not cache.add(key, 1, None):
         try:
             cache.incr(key)
