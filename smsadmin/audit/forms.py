@@ -1,3 +1,4 @@
+import functools
 import json
 import time as time_module
 from datetime import datetime, time, timedelta
@@ -30,25 +31,17 @@ def _recorded_actions() -> frozenset[str]:
     return actions
 
 
-# The choices in each language, for the set of recorded actions they were made
-# for: only words of our own, so every reader of one language gets the same.
-_choices_by_language: dict[tuple[str | None, frozenset[str]], list[tuple[str, str]]] = {}
-
-
 def action_choices() -> list[tuple[str, str]]:
     """The known actions and any other the log holds (an older version's)."""
-    recorded = _recorded_actions()
-    made_for = (get_language(), recorded)
-    choices = _choices_by_language.get(made_for)
-    if choices is None:
-        actions = sorted(set(Action.values) | recorded)
-        choices = [("", gettext("Any action"))]
-        choices += [(action, action_label(action)) for action in actions]
-        if len(_choices_by_language) > 64:
-            # A few languages, and the recorded set changes rarely: never grows for long.
-            _choices_by_language.clear()
-        _choices_by_language[made_for] = choices
-    return list(choices)
+    return list(_choices_in(get_language(), _recorded_actions()))
+
+
+@functools.lru_cache(maxsize=64)
+def _choices_in(language: str | None, recorded: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    # Made once per language (active while called) and recorded set: only words
+    # of our own, so every reader of one language gets the same.
+    actions = sorted(set(Action.values) | recorded)
+    return (("", gettext("Any action")), *((action, action_label(action)) for action in actions))
 
 
 OUTCOME_CHOICES = [("", gettext_lazy("Any outcome")), *Outcome.choices]
